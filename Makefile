@@ -1,0 +1,45 @@
+# Unionboard: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PLOTLY_JS := static/vendor/plotly/plotly.min.js
+MO := locale/vi/LC_MESSAGES/django.mo
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# plotly.js ships inside the plotly package: served from static/vendor, never a CDN.
+$(PLOTLY_JS): $(STAMP)
+	mkdir -p $(dir $(PLOTLY_JS))
+	$(PY) -c "import pathlib, plotly, shutil; shutil.copy(pathlib.Path(plotly.__file__).parent / 'package_data' / 'plotly.min.js', '$(PLOTLY_JS)')"
+
+$(MO): locale/vi/LC_MESSAGES/django.po $(STAMP)
+	$(PY) manage.py compilemessages --locale vi --ignore '.venv' -v 0
+
+setup: $(STAMP) $(PLOTLY_JS) $(MO)
+
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo --if-empty
+	@echo
+	@echo "Unionboard: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	DATABASE_URL=sqlite:////tmp/unionboard-makemigrations.sqlite3 $(PY) manage.py makemigrations --check --dry-run
+
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles $(PLOTLY_JS) $(MO)

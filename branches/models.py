@@ -1,0 +1,205 @@
+"""Federations (upper-level unions) and the grassroots unions under them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from unionboard import roles
+from unionboard.text import fold, vi_sort_key
+
+
+class FederationKind(models.TextChoices):
+    URBAN_DISTRICT = "urban_district", _("Urban district federation")
+    RURAL_DISTRICT = "rural_district", _("Rural district federation")
+    TOWN = "town", _("Town federation")
+    SECTOR = "sector", _("Sector union")
+    INDUSTRIAL_ZONE = "industrial_zone", _("Industrial-zone union")
+    CORPORATION = "corporation", _("Corporation union")
+    WARD = "ward", _("Ward union")
+    COMMUNE = "commune", _("Commune union")
+
+
+class FederationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FederationQuerySet:
+        """The one door for reading federations: city-wide users see all, officers their own."""
+        if roles.is_city_wide(user):
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        return self.filter(pk__in=ids) if ids else self.none()
+
+    def editable_by(self, user) -> FederationQuerySet:
+        """Federations whose unions and members the user may record: officers, superusers."""
+        if user.is_authenticated and user.is_superuser:
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        return self.filter(pk__in=ids) if ids else self.none()
+
+    def in_league(self, user) -> FederationQuerySet:
+        """Federations in the league table: every federation, for any user with a role.
+
+        The rankings page shows every federation's totals to officers as well (names,
+        figures and ranks, never another district's unions or members).
+        """
+        if roles.is_city_wide(user) or roles.is_officer(user):
+            return self.all()
+        return self.none()
+
+    def vi_ordered(self) -> FederationQuerySet:
+        return self.order_by("name_sort", "code")
+
+
+class Federation(models.Model):
+    """An upper-level union (Công đoàn cấp trên trực tiếp cơ sở: LĐLĐ quận/huyện/thị xã, ...)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=FederationKind.choices)
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True,
+        help_text=_("Set when the federation is merged or ended; its records stay."),
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="federations", blank=True,
+        verbose_name=_("officers"),
+        help_text=_("District officers who keep this federation's records."),
+    )
+    name_sort = models.CharField(max_length=600, editable=False, db_index=True, default="")
+    name_search = models.CharField(max_length=200, editable=False, default="")
+
+    objects = FederationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_sort", "code"]
+        verbose_name = _("federation")
+        verbose_name_plural = _("federations")
+        permissions = [("view_all_federations", _("Can see every federation (city staff)"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.fill_keys()
+        super().save(*args, **kwargs)
+
+    def fill_keys(self) -> None:
+        """Derive the sort and search keys from the name (bulk loaders call this too)."""
+        self.name_sort = vi_sort_key(self.name)
+        self.name_search = fold(self.name)
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        return self.closed_on is None or self.closed_on >= day
+
+
+class Sector(models.TextChoices):
+    PUBLIC_SERVICE = "public_service", _("Public service")
+    STATE_ENTERPRISE = "state_enterprise", _("State enterprise")
+    FOREIGN_INVESTED = "foreign_invested", _("Foreign-invested")
+    NON_STATE = "non_state", _("Non-state")
+
+
+class UnionStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    DISSOLVED = "dissolved", _("Dissolved")
+
+
+class GrassrootsUnionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GrassrootsUnionQuerySet:
+        """The one door for reading unions: those of the federations the user may see."""
+        if roles.is_city_wide(user):
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        return self.filter(federation_id__in=ids) if ids else self.none()
+
+    def editable_by(self, user) -> GrassrootsUnionQuerySet:
+        """Unions the user may change: those of the officer's own federations."""
+        if user.is_authenticated and user.is_superuser:
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        return self.filter(federation_id__in=ids) if ids else self.none()
+
+    def active_on(self, day: datetime.date) -> GrassrootsUnionQuerySet:
+        """Unions founded by `day` and not suspended or dissolved on or before it."""
+        return self.filter(founded_on__lte=day).filter(
+            Q(status=UnionStatus.ACTIVE) | Q(status_on__gt=day)
+        )
+
+
+class GrassrootsUnion(models.Model):
+    """A grassroots union (Công đoàn cơ sở, CĐCS) inside one employer."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    federation = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, related_name="unions", verbose_name=_("federation")
+    )
+    founding_federation = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, related_name="founded_unions",
+        verbose_name=_("founding federation"),
+        help_text=_("Credited with the founding; set once, kept when the union moves."),
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    founded_on = models.DateField(_("founded on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=UnionStatus.choices, default=UnionStatus.ACTIVE
+    )
+    status_on = models.DateField(_("status since"), null=True, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    name_sort = models.CharField(max_length=800, editable=False, default="")
+    name_search = models.CharField(max_length=255, editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["name_sort", "name_search"])
+    objects = GrassrootsUnionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_sort", "code"]
+        verbose_name = _("grassroots union")
+        verbose_name_plural = _("grassroots unions")
+        indexes = [
+            # new_unions: foundings by credited federation and date
+            models.Index(fields=["founding_federation", "founded_on"], name="union_founding_idx"),
+            models.Index(fields=["federation", "status"], name="union_fed_status_idx"),
+            models.Index(fields=["federation", "name_sort"], name="union_fed_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=UnionStatus.ACTIVE) | Q(status_on__isnull=False),
+                name="union_status_on_when_not_active",
+                violation_error_message=_("A suspended or dissolved union needs the date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status_on__isnull=True) | Q(status_on__gte=models.F("founded_on")),
+                name="union_status_on_after_founding",
+                violation_error_message=_("The status date cannot precede the founding."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=UnionStatus.values), name="union_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(sector__in=Sector.values), name="union_sector_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.fill_keys()
+        super().save(*args, **kwargs)
+
+    def fill_keys(self) -> None:
+        """Credit the founding to the current federation once; derive sort and search keys."""
+        if self.founding_federation_id is None:
+            self.founding_federation_id = self.federation_id
+        self.name_sort = vi_sort_key(self.name)
+        self.name_search = fold(self.name)
+
+    def set_status(self, status: str, on: datetime.date) -> None:
+        """Suspend, reactivate or dissolve; the founding credit and the members stay."""
+        self.status = status
+        self.status_on = on
+        self.save()

@@ -1,0 +1,163 @@
+"""Union members (đoàn viên) and their transfers between grassroots unions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from branches.models import Federation, GrassrootsUnion
+from unionboard import roles
+from unionboard.text import fold
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    LEFT = "left", _("Left")
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MemberQuerySet:
+        """The one door for reading members: those in unions of federations the user may see."""
+        if roles.is_city_wide(user):
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        return self.filter(union__federation_id__in=ids) if ids else self.none()
+
+    def editable_by(self, user) -> MemberQuerySet:
+        """Members the user may change: those in unions of the officer's own federations."""
+        if user.is_authenticated and user.is_superuser:
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        return self.filter(union__federation_id__in=ids) if ids else self.none()
+
+
+class Member(models.Model):
+    """A union member (đoàn viên), in one grassroots union at a time."""
+
+    card_no = models.CharField(_("card number"), max_length=32, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    union = models.ForeignKey(
+        GrassrootsUnion, on_delete=models.PROTECT, related_name="members",
+        verbose_name=_("grassroots union"),
+    )
+    admitted_on = models.DateField(_("admitted on"))
+    admitted_federation = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, related_name="admitted_members",
+        verbose_name=_("admitting federation"),
+        help_text=_("Credited with the admission (kết nạp); a transfer never changes it."),
+    )
+    status = models.CharField(
+        _("status"), max_length=6, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    name_search = models.CharField(max_length=150, editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["name_search"])
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-admitted_on", "-id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [
+            # new_members: admissions by credited federation and date
+            models.Index(fields=["admitted_federation", "admitted_on"], name="member_admission_idx"),
+            models.Index(fields=["union", "status"], name="member_union_status_idx"),
+            models.Index(fields=["admitted_on", "id"], name="member_admitted_id_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("admitted_on")),
+                name="member_left_after_admitted",
+                violation_error_message=_("The leaving date cannot precede the admission."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=MemberStatus.LEFT, left_on__isnull=False)
+                    | Q(status=MemberStatus.ACTIVE, left_on__isnull=True)
+                ),
+                name="member_left_on_iff_left",
+                violation_error_message=_("A leaving date goes with the status 'left', only."),
+            ),
+            models.CheckConstraint(
+                condition=Q(gender__in=Gender.values), name="member_gender_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.card_no})"
+
+    def save(self, *args, **kwargs):
+        self.fill_keys()
+        super().save(*args, **kwargs)
+
+    def fill_keys(self) -> None:
+        """Credit the admission to the union's federation once; derive the search key."""
+        if self.admitted_federation_id is None and self.union_id is not None:
+            self.admitted_federation_id = (
+                GrassrootsUnion.objects.filter(pk=self.union_id)
+                .values_list("federation_id", flat=True)
+                .get()
+            )
+        self.name_search = fold(self.full_name)
+
+
+class TransferQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TransferQuerySet:
+        """Transfers seen from either side: out of or into the user's federations."""
+        if roles.is_city_wide(user):
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        if not ids:
+            return self.none()
+        return self.filter(
+            Q(from_union__federation_id__in=ids) | Q(to_union__federation_id__in=ids)
+        )
+
+
+class Transfer(models.Model):
+    """A move (chuyển sinh hoạt) of a member to another union; never an admission."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member")
+    )
+    from_union = models.ForeignKey(
+        GrassrootsUnion, on_delete=models.PROTECT, related_name="transfers_out",
+        verbose_name=_("from union"),
+    )
+    to_union = models.ForeignKey(
+        GrassrootsUnion, on_delete=models.PROTECT, related_name="transfers_in",
+        verbose_name=_("to union"),
+    )
+    transferred_on = models.DateField(_("transferred on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-transferred_on", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_union=F("to_union")), name="transfer_changes_union",
+                violation_error_message=_("A transfer must go to another union."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.from_union} → {self.to_union} ({self.transferred_on})"
