@@ -1,7 +1,198 @@
-"""Dashboard views: city overview, rankings, federation pages and exports."""
+"""Dashboard views: city overview, rankings, federation pages and rankings exports.
 
-from django.http import HttpResponse
+Views only pick the scoped federations and the period, call targets.progress and hand
+plain rows to templates, tables and charts.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
+
+from branches.models import Federation, GrassrootsUnion, Sector
+from members.models import Member, MemberStatus
+from targets import charts, exports, progress
+from targets.filters import PeriodFilter, RankingFilter
+from targets.models import Metric
+from targets.tables import FederationUnionTable, RankingTable
+from unionboard import roles
+
+METRIC_TITLES = {
+    Metric.NEW_MEMBERS: lambda: _("New members admitted"),
+    Metric.NEW_UNIONS: lambda: _("New grassroots unions founded"),
+}
+CARD_TITLES = {
+    Metric.NEW_MEMBERS: lambda: _("Members admitted"),
+    Metric.NEW_UNIONS: lambda: _("Grassroots unions founded"),
+}
+
+
+def _filter_data(request):
+    """The query string, with the current year when none is given."""
+    data = request.GET.copy()
+    if not data.get("year"):
+        data["year"] = str(progress.today().year)
+    return data
 
 
 def home(request):
-    return HttpResponse("Unionboard")
+    """City staff land on the city overview, an officer on their own federation."""
+    if roles.is_city_wide(request.user):
+        return redirect("overview")
+    federation = Federation.objects.visible_to(request.user).order_by("code").first()
+    if federation is not None:
+        return redirect("federation_detail", code=federation.code)
+    raise PermissionDenied(_("Your account has no role yet: ask an administrator."))
+
+
+def overview(request):
+    """Headline figures, attainment charts and the furthest behind, over what the user sees."""
+    federations = Federation.objects.visible_to(request.user)
+    if not roles.is_city_wide(request.user) and not roles.is_officer(request.user):
+        raise PermissionDenied
+    filterset = RankingFilter(_filter_data(request), queryset=federations)
+    period = filterset.period()
+    rows = progress.league(filterset.qs, period)
+    totals = progress.totals(rows, period)
+    ranked = [row for row in rows if row.rank is not None]
+    chart_json = {
+        metric: charts.attainment_bars(ranked, metric, METRIC_TITLES[metric]())
+        for metric in progress.METRICS
+    }
+    context = {
+        "filter": filterset,
+        "period": period,
+        "rows": rows,
+        "ranked": ranked,
+        "totals": totals,
+        "cards": [
+            {"metric": metric, "title": CARD_TITLES[metric](), "current": totals.metrics[metric],
+             "previous": totals.previous[metric], "previous_year": str(period.year - 1)}
+            for metric in progress.METRICS
+        ],
+        "behind": progress.furthest_behind(rows),
+        "charts": [
+            {"id": f"chart-{metric}", "metric": metric, "title": METRIC_TITLES[metric](),
+             "json": chart_json[metric],
+             "bars": sum(1 for row in ranked if row.metrics[metric].has_quota)}
+            for metric in progress.METRICS
+        ],
+        "linkable": set(federations.values_list("pk", flat=True)),
+    }
+    return render(request, "targets/overview.html", context)
+
+
+def _league_for(request):
+    league = Federation.objects.in_league(request.user)
+    if not league.exists():
+        raise PermissionDenied
+    filterset = RankingFilter(_filter_data(request), queryset=league)
+    period = filterset.period()
+    rows = progress.league(filterset.qs, period)
+    return filterset, period, rows
+
+
+def rankings(request):
+    """The league table: every federation's figures, rank and change since last year."""
+    filterset, period, rows = _league_for(request)
+    linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
+    table = RankingTable(rows, linkable=linkable)
+    RequestConfig(request, paginate=False).configure(table)
+    context = {
+        "filter": filterset,
+        "period": period,
+        "table": table,
+        "totals": progress.totals(rows, period),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "targets/rankings.html", context)
+
+
+def rankings_export(request, fmt: str):
+    """The league table as CSV or XLSX, with the filters in force."""
+    filterset, period, rows = _league_for(request)
+    kind = filterset.form.cleaned_data.get("kind") if filterset.is_valid() else None
+    if fmt == "csv":
+        buffer = io.StringIO()
+        exports.write_csv(rows, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        buffer = io.BytesIO()
+        exports.write_xlsx(rows, period, kind, buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    name = exports.filename(period, kind, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def federation_detail(request, code: str):
+    """One federation: the two figures as the reports write them, charts and history."""
+    federation = get_object_or_404(Federation.objects.visible_to(request.user), code=code)
+    filterset = PeriodFilter(_filter_data(request), queryset=Federation.objects.none())
+    period = filterset.period()
+    league = progress.league(Federation.objects.in_league(request.user), period)
+    row = next(item for item in league if item.federation.pk == federation.pk)
+    ranked_count = sum(1 for item in league if item.rank is not None)
+    series = progress.monthly(federation, period)
+    sector_labels = dict(Sector.choices)
+    sectors = [
+        {**item, "label": sector_labels.get(item["sector"], item["sector"])}
+        for item in progress.unions_by_sector(federation, period.as_of)
+    ]
+
+    active_members = (
+        Member.objects.filter(union=OuterRef("pk"), status=MemberStatus.ACTIVE)
+        .order_by()
+        .values("union")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    unions = GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation).annotate(
+        active_members=Coalesce(Subquery(active_members), 0)
+    )
+    union_table = FederationUnionTable(unions, prefix="u-")
+    RequestConfig(request, paginate={"per_page": 20}).configure(union_table)
+
+    context = {
+        "federation": federation,
+        "filter": filterset,
+        "period": period,
+        "row": row,
+        "ranked_count": ranked_count,
+        "series": series,
+        "sectors": sectors,
+        "sector_total": sum(item["unions"] for item in sectors),
+        "history": progress.quota_history(federation),
+        "union_table": union_table,
+        "charts": {
+            "members": charts.cumulative_line(
+                series[Metric.NEW_MEMBERS], row.new_members.target, period,
+                _("New members, cumulative by month"),
+            ),
+            "unions": charts.cumulative_line(
+                series[Metric.NEW_UNIONS], row.new_unions.target, period,
+                _("New grassroots unions, cumulative by month"),
+            ),
+            "sectors": charts.sector_bars(
+                sectors,
+                _("Active grassroots unions by sector on %(date)s")
+                % {"date": date_format(period.as_of, "SHORT_DATE_FORMAT")},
+            ),
+        },
+        "can_edit": Federation.objects.editable_by(request.user).filter(pk=federation.pk).exists(),
+    }
+    return render(request, "targets/federation_detail.html", context)
+

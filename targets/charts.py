@@ -1,0 +1,182 @@
+"""Plotly figures built from the plain rows of targets.progress (a chart never queries).
+
+Each function returns the figure as JSON text, safe to place inside a
+`<script type="application/json">` block; static/js/charts.js draws it locally.
+"""
+
+from __future__ import annotations
+
+import calendar
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from targets.progress import (
+    BEHIND,
+    EXCEEDED,
+    ON_PACE,
+    FederationProgress,
+    MonthPoint,
+    Period,
+)
+
+pio.templates.default = "none"
+
+# Colour plus a fill pattern, so the status also reads in greyscale and for colour-blind users.
+STATUS_STYLE = {
+    EXCEEDED: {"color": "#1a7f37", "pattern": ""},
+    ON_PACE: {"color": "#2f6db5", "pattern": "/"},
+    BEHIND: {"color": "#c26a00", "pattern": "x"},
+}
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
+
+
+def status_label(status: str | None) -> str:
+    return {
+        EXCEEDED: _("Quota reached"),
+        ON_PACE: _("On pace"),
+        BEHIND: _("Behind pace"),
+    }.get(status or "", _("No quota"))
+
+
+def separators() -> str:
+    """Plotly's decimal and thousands marks for the active language (vi: 123,2 and 4.550)."""
+    return ",." if (get_language() or "vi").startswith("vi") else ".,"
+
+
+def _layout(**extra) -> dict:
+    layout = {
+        "separators": separators(),
+        "font": FONT,
+        "margin": {"l": 10, "r": 20, "t": 40, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "legend": {"orientation": "h", "y": -0.12},
+        "hoverlabel": {"namelength": -1},
+    }
+    layout.update(extra)
+    return layout
+
+
+def to_json(fig: go.Figure) -> str:
+    """Figure JSON with '<' escaped, so no name can close the script block it sits in."""
+    return fig.to_json().replace("<", "\\u003c")
+
+
+def attainment_bars(rows: list[FederationProgress], metric: str, title: str) -> str:
+    """Attainment % per federation for one metric, sorted, with 100% and each pace marked."""
+    rows = [row for row in rows if row.metrics[metric].has_quota]
+    rows.sort(key=lambda row: (row.metrics[metric].ratio, row.code))
+    fig = go.Figure()
+    for status in (BEHIND, ON_PACE, EXCEEDED):
+        subset = [row for row in rows if row.metrics[metric].status == status]
+        if not subset:
+            continue
+        style = STATUS_STYLE[status]
+        fig.add_bar(
+            name=status_label(status),
+            orientation="h",
+            y=[row.name for row in subset],
+            x=[float(row.metrics[metric].pct) for row in subset],
+            marker={"color": style["color"], "pattern": {"shape": style["pattern"]}},
+            customdata=[
+                [
+                    number_format(row.metrics[metric].actual, force_grouping=True),
+                    number_format(row.metrics[metric].target, force_grouping=True),
+                ]
+                for row in subset
+            ],
+            hovertemplate="%{y}<br>%{customdata[0]} / %{customdata[1]} — %{x:.1f}%<extra></extra>",
+            text=[f"{number_format(row.metrics[metric].pct, 1)}%" for row in subset],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    fig.add_scatter(
+        name=_("Pace (where an even pace would be)"),
+        mode="markers",
+        y=[row.name for row in rows],
+        x=[float(row.metrics[metric].pace_pct or 0) for row in rows],
+        marker={"symbol": "line-ns-open", "size": 14, "color": "#222", "line": {"width": 2}},
+        hovertemplate="%{y}<br>" + _("Pace") + ": %{x:.1f}%<extra></extra>",
+    )
+    fig.add_vline(x=100, line={"color": "#444", "dash": "dash", "width": 1})
+    height = max(320, 22 * len(rows) + 120)
+    top = max([float(row.metrics[metric].pct) for row in rows] + [100.0])
+    fig.update_layout(
+        **_layout(
+            title={"text": title, "x": 0},
+            height=height,
+            barmode="overlay",
+            xaxis={"title": _("Attainment (%)"), "ticksuffix": "%", "range": [0, top * 1.15],
+                   "tickformat": ",d", "gridcolor": "#ddd"},
+            yaxis={"categoryorder": "array", "categoryarray": [row.name for row in rows],
+                   "automargin": True},
+        )
+    )
+    return to_json(fig)
+
+
+def month_labels() -> list[str]:
+    return [_("Month %(number)s") % {"number": month} for month in range(1, 13)]
+
+
+def cumulative_line(
+    points: list[MonthPoint], target: int | None, period: Period, title: str
+) -> str:
+    """Cumulative actual by month against the straight pace line to the target, and last year."""
+    labels = month_labels()
+    fig = go.Figure()
+    if target:
+        pace = []
+        for month in range(1, 13):
+            month_end = calendar.monthrange(period.year, month)[1]
+            elapsed = sum(calendar.monthrange(period.year, m)[1] for m in range(1, month)) + month_end
+            pace.append(float(Decimal(target) * elapsed / period.days_in_year))
+        fig.add_scatter(
+            name=_("Even pace to the quota"), x=labels, y=pace, mode="lines",
+            line={"color": "#777", "dash": "dot"},
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+        )
+    fig.add_scatter(
+        name=str(period.year - 1), x=labels[: len(points)],
+        y=[point.previous_cumulative for point in points], mode="lines+markers",
+        line={"color": "#9aa5b1", "dash": "dash"}, marker={"symbol": "circle-open"},
+        hovertemplate="%{x}: %{y:,d}<extra></extra>",
+    )
+    fig.add_scatter(
+        name=str(period.year), x=labels[: len(points)], y=[point.cumulative for point in points],
+        mode="lines+markers", line={"color": "#8b1414", "width": 3},
+        hovertemplate="%{x}: %{y:,d}<extra></extra>",
+    )
+    fig.update_layout(
+        **_layout(
+            title={"text": title, "x": 0},
+            height=340,
+            yaxis={"tickformat": ",d", "rangemode": "tozero", "gridcolor": "#ddd"},
+            xaxis={"type": "category"},
+        )
+    )
+    return to_json(fig)
+
+
+def sector_bars(rows: list[dict], title: str) -> str:
+    """Active grassroots unions by sector."""
+    fig = go.Figure()
+    fig.add_bar(
+        x=[str(row["label"]) for row in rows],
+        y=[row["unions"] for row in rows],
+        marker={"color": "#2f6db5"},
+        text=[number_format(row["unions"], force_grouping=True) for row in rows],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{x}: %{y:,d}<extra></extra>",
+    )
+    fig.update_layout(
+        **_layout(title={"text": title, "x": 0}, height=320, showlegend=False,
+                  yaxis={"tickformat": ",d", "rangemode": "tozero", "gridcolor": "#ddd"})
+    )
+    return to_json(fig)

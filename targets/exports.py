@@ -1,0 +1,105 @@
+"""Rankings exports (CSV and XLSX) with the columns of the interchange format.
+
+`rank,federation,name,new_members,new_members_target,new_members_pct,new_unions,
+new_unions_target,new_unions_pct,score` — percentages and score with one decimal and a
+dot in CSV, numbers stored as numbers in XLSX, an empty cell where there is no quota.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from targets.progress import FederationProgress, Period
+
+COLUMNS = [
+    "rank", "federation", "name",
+    "new_members", "new_members_target", "new_members_pct",
+    "new_unions", "new_unions_target", "new_unions_pct",
+    "score",
+]
+# A spreadsheet would run these as formulas: such text gets a leading apostrophe.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value):
+    """Neutralise text that a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def rows_for_export(rows: Iterable[FederationProgress]) -> list[list]:
+    """One list per federation in COLUMNS order; None where there is no quota or rank."""
+    out = []
+    for row in rows:
+        members, unions = row.new_members, row.new_unions
+        out.append([
+            row.rank, row.code, row.name,
+            members.actual, members.target, members.pct,
+            unions.actual, unions.target, unions.pct,
+            row.score_pct,
+        ])
+    return out
+
+
+def filters_description(period: Period, kind: str | None) -> list[tuple[str, str]]:
+    return [
+        ("year", str(period.year)),
+        ("as_of", period.as_of.isoformat()),
+        ("kind", kind or "all"),
+    ]
+
+
+def filename(period: Period, kind: str | None, extension: str) -> str:
+    """The file name carries the filters in force (the CSV has no room for them inside)."""
+    parts = ["rankings", str(period.year), f"as-of-{period.as_of.isoformat()}"]
+    if kind:
+        parts.append(kind)
+    return "_".join(parts) + f".{extension}"
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.1f}"
+    return str(escape_cell(value))
+
+
+def write_csv(rows: Iterable[FederationProgress], stream: io.TextIOBase) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for values in rows_for_export(rows):
+        writer.writerow([_csv_value(value) for value in values])
+
+
+def write_xlsx(
+    rows: Iterable[FederationProgress], period: Period, kind: str | None, stream
+) -> None:
+    """A sheet with the filters in its first rows, a blank row, then the table."""
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = "rankings"
+    for key, value in filters_description(period, kind):
+        sheet.append([key, value])
+    sheet.append([])
+    sheet.append(COLUMNS)
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for values in rows_for_export(rows):
+        sheet.append([
+            float(value) if isinstance(value, Decimal) else escape_cell(value) for value in values
+        ])
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for index in (5, 8, 9):  # the percentage columns
+            row[index].number_format = "0.0"
+    sheet.column_dimensions["C"].width = 42
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    workbook.save(stream)

@@ -1,0 +1,72 @@
+"""Filters for the dashboards: year, as-of date and federation kind (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Federation, FederationKind
+from targets import progress
+from targets.models import Quota
+
+
+class PeriodForm(forms.Form):
+    """Refuses an as-of date outside the chosen year."""
+
+    def clean(self):
+        cleaned = super().clean()
+        year, as_of = cleaned.get("year"), cleaned.get("as_of")
+        if year and as_of and as_of.year != int(year):
+            self.add_error("as_of", _("The as-of date must fall in the chosen year."))
+        return cleaned
+
+
+def year_choices() -> list[tuple[int, str]]:
+    """Years with quotas, and every year from 2015 to next year (one query).
+
+    Labels are strings so that no thousands separator is put into a year.
+    """
+    current = progress.today().year
+    years = set(Quota.objects.order_by().values_list("year", flat=True).distinct())
+    years.update(range(2015, current + 2))
+    return [(year, str(year)) for year in sorted(years, reverse=True)]
+
+
+class PeriodFilter(django_filters.FilterSet):
+    """Year and as-of date; they choose the period, they do not narrow the federations."""
+
+    year = django_filters.TypedChoiceFilter(
+        label=_("Year"), method="keep", coerce=int
+    )
+    as_of = django_filters.DateFilter(
+        label=_("As of"), method="keep",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Federation
+        fields: list[str] = []
+        form = PeriodForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices()
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def period(self) -> progress.Period:
+        """The period the form asks for; the default year and date when it is empty or invalid."""
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        year = data.get("year") or progress.today().year
+        return progress.make_period(int(year), data.get("as_of"))
+
+
+class RankingFilter(PeriodFilter):
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of federation"), choices=FederationKind.choices, empty_label=_("All kinds")
+    )
+
+    class Meta(PeriodFilter.Meta):
+        fields = ["kind"]

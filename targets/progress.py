@@ -1,0 +1,496 @@
+"""The numbers every user comes for: actual against quota, pace, score and rank.
+
+Selector functions only (no HTTP, no templates). They take a queryset of federations
+that is already scoped to the user and return plain rows. The number of SQL queries is
+fixed: it does not grow with federations, unions or members.
+
+Definitions (../shared/domain.md, "Metric definitions"), for federation F, year Y and
+a cut-off date `as_of`:
+
+- new_members: members whose `admitted_on` is in Y and on or before `as_of`, credited to
+  `admitted_federation` (a later transfer or departure never moves the credit);
+- new_unions: grassroots unions whose `founded_on` is in Y and on or before `as_of`,
+  credited to `founding_federation`, whatever their status now;
+- attainment % = 100 × actual ÷ target, one decimal, rounded half up;
+- score = mean of the unrounded ratios over the metrics F has a quota for in Y;
+- rank = competition ranking on score (1, 2, 2, 4), ties ordered by federation code;
+- pace = target × days elapsed in Y up to `as_of` ÷ days in Y.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from branches.models import Federation, GrassrootsUnion
+from members.models import Member
+from targets.models import Metric, Quota
+
+METRICS: tuple[str, ...] = (Metric.NEW_MEMBERS, Metric.NEW_UNIONS)
+
+EXCEEDED = "exceeded"
+ON_PACE = "on_pace"
+BEHIND = "behind"
+
+
+class PeriodError(ValueError):
+    """An `as_of` date outside its year, or a year out of range."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Year Y counted from 1 January up to `as_of` (inclusive)."""
+
+    year: int
+    as_of: datetime.date
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, 1, 1)
+
+    @property
+    def days_in_year(self) -> int:
+        return 366 if calendar.isleap(self.year) else 365
+
+    @property
+    def days_elapsed(self) -> int:
+        return (self.as_of - self.start).days + 1
+
+    @property
+    def is_whole_year(self) -> bool:
+        return self.as_of == datetime.date(self.year, 12, 31)
+
+    def previous(self) -> Period:
+        """The same stretch of the year before (29 February becomes 28 February)."""
+        year = self.year - 1
+        day = min(self.as_of.day, calendar.monthrange(year, self.as_of.month)[1])
+        return Period(year, datetime.date(year, self.as_of.month, day))
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def make_period(year: int, as_of: datetime.date | None = None) -> Period:
+    """Year Y up to `as_of`; by default today in the current year, 31 December for a past one."""
+    if not 2000 <= year <= 2100:
+        raise PeriodError(f"year {year} is out of range")
+    if as_of is None:
+        now = today()
+        if year < now.year:
+            as_of = datetime.date(year, 12, 31)
+        elif year == now.year:
+            as_of = now
+        else:
+            as_of = datetime.date(year, 1, 1)
+    if as_of.year != year:
+        raise PeriodError(f"as-of date {as_of.isoformat()} is not in {year}")
+    return Period(year, as_of)
+
+
+def percent(actual: int, target: int | None) -> Decimal | None:
+    """100 × actual ÷ target with one decimal, rounded half up (1 of 400 is 0.3)."""
+    if not target:
+        return None
+    tenths = (actual * 1000 * 2 + target) // (2 * target)
+    return Decimal(tenths) / 10
+
+
+def score_percent(score: Fraction | None) -> Decimal | None:
+    """A score (a mean ratio) as a percentage with one decimal, rounded half up."""
+    if score is None:
+        return None
+    tenths = (score.numerator * 1000 * 2 + score.denominator) // (2 * score.denominator)
+    return Decimal(tenths) / 10
+
+
+@dataclass(frozen=True)
+class MetricProgress:
+    """One metric of one federation (or of the city) for a period."""
+
+    metric: str
+    actual: int
+    target: int | None
+    pace: Decimal | None
+
+    @property
+    def ratio(self) -> Fraction | None:
+        return Fraction(self.actual, self.target) if self.target else None
+
+    @property
+    def pct(self) -> Decimal | None:
+        return percent(self.actual, self.target)
+
+    @property
+    def pace_pct(self) -> Decimal | None:
+        if self.pace is None or not self.target:
+            return None
+        return (self.pace * 100 / self.target).quantize(Decimal("0.1"))
+
+    @property
+    def status(self) -> str | None:
+        if not self.target:
+            return None
+        if self.actual >= self.target:
+            return EXCEEDED
+        if self.pace is not None and self.actual >= self.pace:
+            return ON_PACE
+        return BEHIND
+
+    @property
+    def has_quota(self) -> bool:
+        return bool(self.target)
+
+
+def _metric(metric: str, actual: int, target: int | None, period: Period) -> MetricProgress:
+    pace = None
+    if target:
+        pace = (Decimal(target) * period.days_elapsed / period.days_in_year).quantize(
+            Decimal("0.1")
+        )
+    return MetricProgress(metric=metric, actual=actual, target=target, pace=pace)
+
+
+@dataclass
+class FederationProgress:
+    """A federation's row in the league: both metrics, score, rank and last year's rank."""
+
+    federation: Federation
+    metrics: dict[str, MetricProgress]
+    previous: dict[str, MetricProgress] = field(default_factory=dict)
+    rank: int | None = None
+    previous_rank: int | None = None
+
+    @property
+    def code(self) -> str:
+        return self.federation.code
+
+    @property
+    def name(self) -> str:
+        return self.federation.name
+
+    @property
+    def new_members(self) -> MetricProgress:
+        return self.metrics[Metric.NEW_MEMBERS]
+
+    @property
+    def new_unions(self) -> MetricProgress:
+        return self.metrics[Metric.NEW_UNIONS]
+
+    @property
+    def score(self) -> Fraction | None:
+        return _score(self.metrics)
+
+    @property
+    def score_pct(self) -> Decimal | None:
+        return score_percent(self.score)
+
+    @property
+    def previous_score(self) -> Fraction | None:
+        return _score(self.previous)
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the same period last year (positive = moved up)."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    @property
+    def status(self) -> str | None:
+        """The worst status over the metrics with a quota (behind < on pace < exceeded)."""
+        order = {BEHIND: 0, ON_PACE: 1, EXCEEDED: 2}
+        statuses = [m.status for m in self.metrics.values() if m.status]
+        return min(statuses, key=order.__getitem__) if statuses else None
+
+
+def _score(metrics: dict[str, MetricProgress]) -> Fraction | None:
+    ratios = [m.ratio for m in metrics.values() if m.ratio is not None]
+    if not ratios:
+        return None
+    return sum(ratios, Fraction(0)) / len(ratios)
+
+
+def _competition_ranks(rows: list[FederationProgress], score_of) -> dict[int, int]:
+    """Rank federation ids 1, 2, 2, 4 by score (highest first); unranked without a score."""
+    scored = sorted(
+        ((score_of(row), row.federation.code, row.federation.pk) for row in rows
+         if score_of(row) is not None),
+        key=lambda item: (-item[0], item[1]),
+    )
+    ranks: dict[int, int] = {}
+    previous_score, previous_rank = None, 0
+    for position, (score, _code, pk) in enumerate(scored, start=1):
+        rank = previous_rank if score == previous_score else position
+        ranks[pk] = rank
+        previous_score, previous_rank = score, rank
+    return ranks
+
+
+def _counts(
+    federations: QuerySet[Federation], period: Period, previous: Period
+) -> tuple[dict, dict]:
+    """Actual counts per federation for the period and the same period last year (2 queries)."""
+    ids = federations.values("pk")
+    current_range = Q(admitted_on__gte=period.start, admitted_on__lte=period.as_of)
+    previous_range = Q(admitted_on__gte=previous.start, admitted_on__lte=previous.as_of)
+    members = (
+        Member.objects.filter(admitted_federation__in=ids)
+        .filter(current_range | previous_range)
+        .values("admitted_federation")
+        .annotate(
+            now=Count("pk", filter=current_range),
+            before=Count("pk", filter=previous_range),
+        )
+        .order_by()
+    )
+    current_founded = Q(founded_on__gte=period.start, founded_on__lte=period.as_of)
+    previous_founded = Q(founded_on__gte=previous.start, founded_on__lte=previous.as_of)
+    unions = (
+        GrassrootsUnion.objects.filter(founding_federation__in=ids)
+        .filter(current_founded | previous_founded)
+        .values("founding_federation")
+        .annotate(
+            now=Count("pk", filter=current_founded),
+            before=Count("pk", filter=previous_founded),
+        )
+        .order_by()
+    )
+    now: dict = defaultdict(lambda: defaultdict(int))
+    before: dict = defaultdict(lambda: defaultdict(int))
+    for row in members:
+        now[row["admitted_federation"]][Metric.NEW_MEMBERS] = row["now"]
+        before[row["admitted_federation"]][Metric.NEW_MEMBERS] = row["before"]
+    for row in unions:
+        now[row["founding_federation"]][Metric.NEW_UNIONS] = row["now"]
+        before[row["founding_federation"]][Metric.NEW_UNIONS] = row["before"]
+    return now, before
+
+
+def league(federations: QuerySet[Federation], period: Period) -> list[FederationProgress]:
+    """Every federation of the (already scoped) queryset with its figures, ranked.
+
+    Four queries whatever the size: federations, quotas (this year and last), member
+    admissions and union foundings (both grouped by credited federation).
+    Rows come ordered by rank, then federation code; unranked federations (no quota in
+    the year) come last, by code.
+    """
+    previous = period.previous()
+    feds = list(federations.order_by("code"))
+    quotas: dict = defaultdict(dict)
+    for fed_id, year, metric, target in Quota.objects.filter(
+        federation__in=federations.values("pk"), year__in=(period.year, previous.year)
+    ).values_list("federation_id", "year", "metric", "target"):
+        quotas[(fed_id, year)][metric] = target
+    now, before = _counts(federations, period, previous)
+
+    rows = []
+    for fed in feds:
+        current_targets = quotas.get((fed.pk, period.year), {})
+        previous_targets = quotas.get((fed.pk, previous.year), {})
+        rows.append(
+            FederationProgress(
+                federation=fed,
+                metrics={
+                    m: _metric(m, now[fed.pk][m], current_targets.get(m), period) for m in METRICS
+                },
+                previous={
+                    m: _metric(m, before[fed.pk][m], previous_targets.get(m), previous)
+                    for m in METRICS
+                },
+            )
+        )
+    ranks = _competition_ranks(rows, lambda row: row.score)
+    previous_ranks = _competition_ranks(rows, lambda row: row.previous_score)
+    for row in rows:
+        row.rank = ranks.get(row.federation.pk)
+        row.previous_rank = previous_ranks.get(row.federation.pk)
+    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.federation.code))
+    return rows
+
+
+@dataclass(frozen=True)
+class Totals:
+    """City totals: the sum of actuals over the sum of targets, now and a year before."""
+
+    metrics: dict[str, MetricProgress]
+    previous: dict[str, MetricProgress]
+    federations: int
+    ranked: int
+
+
+def totals(rows: Iterable[FederationProgress], period: Period) -> Totals:
+    """Sum a league's rows (no query). Targets add up only over federations with a quota."""
+    rows = list(rows)
+    previous = period.previous()
+
+    def summed(attr: str, metric: str, at: Period) -> MetricProgress:
+        items = [getattr(row, attr)[metric] for row in rows]
+        target = sum(m.target for m in items if m.target) or None
+        return _metric(metric, sum(m.actual for m in items), target, at)
+
+    return Totals(
+        metrics={m: summed("metrics", m, period) for m in METRICS},
+        previous={m: summed("previous", m, previous) for m in METRICS},
+        federations=len(rows),
+        ranked=sum(1 for row in rows if row.rank is not None),
+    )
+
+
+def furthest_behind(rows: Iterable[FederationProgress], limit: int = 5) -> list[FederationProgress]:
+    """The ranked federations with the lowest scores (ties by code)."""
+    ranked = [row for row in rows if row.score is not None]
+    return sorted(ranked, key=lambda row: (row.score, row.federation.code))[:limit]
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: int
+    actual: int
+    cumulative: int
+    previous_cumulative: int
+    pace: Decimal | None
+
+
+def monthly(federation: Federation, period: Period) -> dict[str, list[MonthPoint]]:
+    """Cumulative month-by-month actuals for Y (up to as_of) and Y-1, with the pace line.
+
+    Three queries: the year's quotas, admissions and foundings grouped by year and month.
+    Last year's line runs to the same day of the year as this year's.
+    """
+    previous = period.previous()
+    targets = dict(
+        Quota.objects.filter(federation=federation, year=period.year).values_list("metric", "target")
+    )
+    per_month: dict = {m: defaultdict(int) for m in METRICS}
+    members = (
+        Member.objects.filter(
+            admitted_federation=federation,
+            admitted_on__gte=previous.start,
+            admitted_on__lte=period.as_of,
+        )
+        .exclude(admitted_on__gt=previous.as_of, admitted_on__lt=period.start)
+        .annotate(y=ExtractYear("admitted_on"), m=ExtractMonth("admitted_on"))
+        .values("y", "m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    unions = (
+        GrassrootsUnion.objects.filter(
+            founding_federation=federation,
+            founded_on__gte=previous.start,
+            founded_on__lte=period.as_of,
+        )
+        .exclude(founded_on__gt=previous.as_of, founded_on__lt=period.start)
+        .annotate(y=ExtractYear("founded_on"), m=ExtractMonth("founded_on"))
+        .values("y", "m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for metric, rows in ((Metric.NEW_MEMBERS, members), (Metric.NEW_UNIONS, unions)):
+        for row in rows:
+            per_month[metric][(row["y"], row["m"])] = row["n"]
+
+    series: dict[str, list[MonthPoint]] = {}
+    last_month = period.as_of.month
+    for metric in METRICS:
+        cumulative = previous_cumulative = 0
+        points = []
+        target = targets.get(metric)
+        for month in range(1, last_month + 1):
+            actual = per_month[metric][(period.year, month)]
+            cumulative += actual
+            previous_cumulative += per_month[metric][(previous.year, month)]
+            month_end = min(
+                datetime.date(period.year, month, calendar.monthrange(period.year, month)[1]),
+                period.as_of,
+            )
+            pace = None
+            if target:
+                elapsed = (month_end - period.start).days + 1
+                pace = (Decimal(target) * elapsed / period.days_in_year).quantize(Decimal("0.1"))
+            points.append(MonthPoint(month, actual, cumulative, previous_cumulative, pace))
+        series[metric] = points
+    return series
+
+
+def unions_by_sector(federation: Federation, on: datetime.date) -> list[dict]:
+    """Active grassroots unions of the federation on a date, counted by sector (one query)."""
+    return list(
+        GrassrootsUnion.objects.filter(federation=federation)
+        .active_on(on)
+        .values("sector")
+        .annotate(unions=Count("pk"))
+        .order_by("-unions", "sector")
+    )
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    metrics: dict[str, MetricProgress]
+
+
+def quota_history(federation: Federation) -> list[YearRow]:
+    """Every year the federation had a quota: target, actual (whole year, or to date), %.
+
+    Three queries: quotas, admissions by year, foundings by year.
+    """
+    targets: dict = defaultdict(dict)
+    for year, metric, target in Quota.objects.filter(federation=federation).values_list(
+        "year", "metric", "target"
+    ):
+        targets[year][metric] = target
+    if not targets:
+        return []
+    years = sorted(targets, reverse=True)
+    now = today()
+    first, last = datetime.date(min(years), 1, 1), min(datetime.date(max(years), 12, 31), now)
+    actual: dict = defaultdict(lambda: defaultdict(int))
+    for row in (
+        Member.objects.filter(
+            admitted_federation=federation, admitted_on__gte=first, admitted_on__lte=last
+        )
+        .annotate(y=ExtractYear("admitted_on"))
+        .values("y")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        actual[row["y"]][Metric.NEW_MEMBERS] = row["n"]
+    for row in (
+        GrassrootsUnion.objects.filter(
+            founding_federation=federation, founded_on__gte=first, founded_on__lte=last
+        )
+        .annotate(y=ExtractYear("founded_on"))
+        .values("y")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        actual[row["y"]][Metric.NEW_UNIONS] = row["n"]
+    rows = []
+    for year in years:
+        period = make_period(year) if year <= now.year else Period(year, datetime.date(year, 1, 1))
+        rows.append(
+            YearRow(
+                year=year,
+                metrics={
+                    m: _metric(m, actual[year][m], targets[year].get(m), period) for m in METRICS
+                },
+            )
+        )
+    return rows
+
+
+def federation_progress(federation: Federation, period: Period) -> FederationProgress:
+    """One federation's figures for a period (its own league of one; four queries)."""
+    return league(Federation.objects.filter(pk=federation.pk), period)[0]
+
