@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from django.utils.dates import MONTHS_3
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -52,10 +53,10 @@ def _layout(**extra) -> dict:
     layout = {
         "separators": separators(),
         "font": FONT,
-        "margin": {"l": 10, "r": 20, "t": 40, "b": 40},
+        "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
-        "legend": {"orientation": "h", "y": -0.12},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hoverlabel": {"namelength": -1},
     }
     layout.update(extra)
@@ -67,7 +68,7 @@ def to_json(fig: go.Figure) -> str:
     return fig.to_json().replace("<", "\\u003c")
 
 
-def attainment_bars(rows: list[FederationProgress], metric: str, title: str) -> str:
+def attainment_bars(rows: list[FederationProgress], metric: str) -> str:
     """Attainment % per federation for one metric, sorted, with 100% and each pace marked."""
     rows = [row for row in rows if row.metrics[metric].has_quota]
     rows.sort(key=lambda row: (row.metrics[metric].ratio, row.code))
@@ -108,7 +109,6 @@ def attainment_bars(rows: list[FederationProgress], metric: str, title: str) -> 
     top = max([float(row.metrics[metric].pct) for row in rows] + [100.0])
     fig.update_layout(
         **_layout(
-            title={"text": title, "x": 0},
             height=height,
             barmode="overlay",
             xaxis={"title": _("Attainment (%)"), "ticksuffix": "%", "range": [0, top * 1.15],
@@ -121,11 +121,12 @@ def attainment_bars(rows: list[FederationProgress], metric: str, title: str) -> 
 
 
 def month_labels() -> list[str]:
-    return [_("Month %(number)s") % {"number": month} for month in range(1, 13)]
+    """Short month names in the active language (vi: "Tháng 1", en: "Jan")."""
+    return [str(MONTHS_3[month]).capitalize() for month in range(1, 13)]
 
 
 def cumulative_line(
-    points: list[MonthPoint], target: int | None, period: Period, title: str
+    points: list[MonthPoint], target: int | None, period: Period
 ) -> str:
     """Cumulative actual by month against the straight pace line to the target, and last year."""
     labels = month_labels()
@@ -154,16 +155,16 @@ def cumulative_line(
     )
     fig.update_layout(
         **_layout(
-            title={"text": title, "x": 0},
             height=340,
-            yaxis={"tickformat": ",d", "rangemode": "tozero", "gridcolor": "#ddd"},
-            xaxis={"type": "category"},
+            yaxis={"tickformat": ",d", "rangemode": "tozero", "gridcolor": "#ddd",
+                   "automargin": True},
+            xaxis={"type": "category", "automargin": True},
         )
     )
     return to_json(fig)
 
 
-def sector_bars(rows: list[dict], title: str) -> str:
+def sector_bars(rows: list[dict]) -> str:
     """Active grassroots unions by sector."""
     fig = go.Figure()
     fig.add_bar(
@@ -176,7 +177,8 @@ def sector_bars(rows: list[dict], title: str) -> str:
         hovertemplate="%{x}: %{y:,d}<extra></extra>",
     )
     fig.update_layout(
-        **_layout(title={"text": title, "x": 0}, height=320, showlegend=False,
-                  yaxis={"tickformat": ",d", "rangemode": "tozero", "gridcolor": "#ddd"})
+        **_layout(height=320, showlegend=False,
+                  yaxis={"tickformat": ",d", "rangemode": "tozero", "gridcolor": "#ddd",
+                         "automargin": True})
     )
     return to_json(fig)

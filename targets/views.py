@@ -13,7 +13,6 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
@@ -64,7 +63,7 @@ def overview(request):
     totals = progress.totals(rows, period)
     ranked = [row for row in rows if row.rank is not None]
     chart_json = {
-        metric: charts.attainment_bars(ranked, metric, METRIC_TITLES[metric]())
+        metric: charts.attainment_bars(ranked, metric)
         for metric in progress.METRICS
     }
     context = {
@@ -179,18 +178,12 @@ def federation_detail(request, code: str):
         "union_table": union_table,
         "charts": {
             "members": charts.cumulative_line(
-                series[Metric.NEW_MEMBERS], row.new_members.target, period,
-                _("New members, cumulative by month"),
+                series[Metric.NEW_MEMBERS], row.new_members.target, period
             ),
             "unions": charts.cumulative_line(
-                series[Metric.NEW_UNIONS], row.new_unions.target, period,
-                _("New grassroots unions, cumulative by month"),
+                series[Metric.NEW_UNIONS], row.new_unions.target, period
             ),
-            "sectors": charts.sector_bars(
-                sectors,
-                _("Active grassroots unions by sector on %(date)s")
-                % {"date": date_format(period.as_of, "SHORT_DATE_FORMAT")},
-            ),
+            "sectors": charts.sector_bars(sectors),
         },
         "can_edit": Federation.objects.editable_by(request.user).filter(pk=federation.pk).exists(),
     }

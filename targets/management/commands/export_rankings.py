@@ -1,0 +1,61 @@
+"""Rankings from the command line.
+
+`manage.py export_rankings --year 2024 [--as-of DATE] [--kind KIND] [--format csv|xlsx] [--output PATH]`
+"""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from branches.models import Federation, FederationKind
+from targets import exports, progress
+from targets.models import Quota
+
+
+def iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--as-of must be a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+class Command(BaseCommand):
+    help = "Write the federation rankings of a year as CSV (to standard output) or XLSX."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--as-of", dest="as_of", help="cut-off date YYYY-MM-DD (in the year)")
+        parser.add_argument(
+            "--kind", help="only federations of this kind: " + ", ".join(FederationKind.values)
+        )
+        parser.add_argument("--format", dest="fmt", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument("--output", help="file to write (CSV goes to standard output without it)")
+
+    def handle(self, *args, year: int, as_of, kind, fmt: str, output, **options):
+        if kind and kind not in FederationKind.values:
+            raise CommandError(
+                f"unknown kind {kind!r}; choose one of: {', '.join(FederationKind.values)}"
+            )
+        try:
+            period = progress.make_period(year, iso_date(as_of) if as_of else None)
+        except progress.PeriodError as exc:
+            raise CommandError(str(exc)) from exc
+        federations = Federation.objects.all()
+        if kind:
+            federations = federations.filter(kind=kind)
+        if not Quota.objects.filter(year=year, federation__in=federations.values("pk")).exists():
+            raise CommandError(f"no quotas are set for {year}" + (f" (kind {kind})" if kind else ""))
+        rows = progress.league(federations, period)
+
+        if fmt == "xlsx":
+            if not output:
+                raise CommandError("--format xlsx needs --output PATH")
+            with open(output, "wb") as stream:
+                exports.write_xlsx(rows, period, kind, stream)
+        elif output:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                exports.write_csv(rows, stream)
+        else:
+            exports.write_csv(rows, self.stdout)
+        if output:
+            self.stderr.write(f"wrote {len(rows)} federations to {output}")
