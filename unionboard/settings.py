@@ -42,7 +42,7 @@ def envlist(name: str, default: str) -> list[str]:
 
 DEBUG = envbool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40 or SECRET_KEY == "change-me"):
+if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY == "change-me"):
     raise ImproperlyConfigured(
         "DEBUG is off: set SECRET_KEY to a long random value (50+ characters). "
         "Refusing to start with the development key."
