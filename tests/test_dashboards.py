@@ -1,0 +1,217 @@
+"""Dashboard pages and rankings exports through HTTP, on small generated data."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from targets.models import Metric
+from tests.factories import FederationFactory, MemberFactory, QuotaFactory, UnionFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def two_feds(fed_a, fed_b):
+    """A: 3 of 4 members in 2024 and 1 of 2 unions; B: 1 of 10 members, no union quota."""
+    QuotaFactory(federation=fed_a, year=2024, metric=Metric.NEW_MEMBERS, target=4)
+    QuotaFactory(federation=fed_a, year=2024, metric=Metric.NEW_UNIONS, target=2)
+    QuotaFactory(federation=fed_b, year=2024, metric=Metric.NEW_MEMBERS, target=10)
+    union_a = UnionFactory(federation=fed_a, founded_on=D(2024, 3, 1), name="=HYPERLINK(1)")
+    for day in (1, 2, 3):
+        MemberFactory(union=union_a, admitted_on=D(2024, 5, day))
+    union_b = UnionFactory(federation=fed_b, founded_on=D(2019, 1, 1))
+    MemberFactory(union=union_b, admitted_on=D(2024, 6, 1))
+    return fed_a, fed_b
+
+
+def page(client, name, *args, **params):
+    response = client.get(reverse(name, args=args), params)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, two_feds):
+    for name, args in (("home", ()), ("overview", ()), ("rankings", ()),
+                       ("federation_detail", ("fed-a",)), ("rankings_export", ("csv",))):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_home_sends_each_role_to_its_page(client_for, officer_a, city_staff, two_feds):
+    response = client_for(officer_a).get(reverse("home"))
+    assert response["Location"] == reverse("federation_detail", args=["fed-a"])
+    response = client_for(city_staff).get(reverse("home"))
+    assert response["Location"] == reverse("overview")
+
+
+def test_federation_page_figures_in_vietnamese(client_for, officer_a, two_feds):
+    html = page(client_for(officer_a), "federation_detail", "fed-a", year=2024)
+    assert "3/4 đoàn viên — 75,0%" in html or "3/4 members — 75,0%" in html
+    assert "75,0%" in html and "50,0%" in html
+    assert 'data-chart="chart-members"' in html and 'data-chart="chart-sectors"' in html
+    assert "vendor/plotly/plotly.min.js" in html
+
+
+def test_federation_page_in_english(client_for, officer_a, two_feds):
+    client = client_for(officer_a)
+    client.cookies["unionboard_language"] = "en"
+    html = page(client, "federation_detail", "fed-a", year=2024)
+    assert "3/4 members — 75.0%" in html
+    assert "1/2 unions — 50.0%" in html
+
+
+def test_officer_cannot_open_another_federation(client_for, officer_a, two_feds):
+    response = client_for(officer_a).get(reverse("federation_detail", args=["fed-b"]))
+    assert response.status_code == 404
+
+
+def test_overview_counts_only_what_the_user_sees(client_for, officer_a, city_staff, two_feds):
+    # officer A: A's own totals only (3 of 4), never B's admissions
+    html = page(client_for(officer_a), "overview", year=2024)
+    assert "3 / 4 — 75,0%" in html
+    html = page(client_for(city_staff), "overview", year=2024)
+    assert "4 / 14 — 28,6%" in html  # both federations
+
+
+def test_rankings_table_and_links(client_for, officer_a, city_staff, two_feds):
+    html = page(client_for(officer_a), "rankings", year=2024)
+    # the league shows B's name and figures, but no link into B
+    assert "LĐLĐ huyện Bình Minh" in html
+    assert reverse("federation_detail", args=["fed-b"]) not in html
+    assert reverse("federation_detail", args=["fed-a"]) in html
+    staff_html = page(client_for(city_staff), "rankings", year=2024)
+    assert reverse("federation_detail", args=["fed-b"]) in staff_html
+
+
+@pytest.mark.parametrize(
+    "column", ["rank", "name", "kind", "new_members", "new_unions", "score", "rank_change"]
+)
+def test_every_ranking_column_sorts_both_ways(client_for, city_staff, two_feds, column):
+    client = client_for(city_staff)
+    ascending = page(client, "rankings", year=2024, sort=column)
+    descending = page(client, "rankings", year=2024, sort=f"-{column}")
+    a, b = ascending.index("Ánh Dương"), ascending.index("Bình Minh")
+    c, d = descending.index("Ánh Dương"), descending.index("Bình Minh")
+    if column == "rank_change":
+        return  # neither has a rank last year: both orders keep code order
+    assert (a < b) != (c < d), column
+
+
+def test_rankings_filter_by_kind(client_for, city_staff, two_feds):
+    html = page(client_for(city_staff), "rankings", year=2024, kind="rural_district")
+    assert "Bình Minh" in html and "Ánh Dương" not in html
+
+
+def test_invalid_as_of_shows_an_error(client_for, city_staff, two_feds):
+    client = client_for(city_staff)
+    client.cookies["unionboard_language"] = "en"
+    html = page(client, "rankings", year=2024, as_of="2023-05-01")
+    assert "The as-of date must fall in the chosen year." in html
+
+
+def test_csv_export(client_for, city_staff, two_feds):
+    response = client_for(city_staff).get(
+        reverse("rankings_export", args=["csv"]), {"year": 2024, "as_of": "2024-12-31"}
+    )
+    assert response.status_code == 200
+    assert "rankings_2024_as-of-2024-12-31.csv" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "rank", "federation", "name", "new_members", "new_members_target", "new_members_pct",
+        "new_unions", "new_unions_target", "new_unions_pct", "score",
+    ]
+    assert rows[1] == ["1", "fed-a", "LĐLĐ quận Ánh Dương", "3", "4", "75.0", "1", "2", "50.0", "62.5"]
+    assert rows[2] == ["2", "fed-b", "LĐLĐ huyện Bình Minh", "1", "10", "10.0", "0", "", "", "10.0"]
+
+
+def test_xlsx_export_has_filters_numbers_and_escaped_text(client_for, city_staff, two_feds):
+    FederationFactory(code="fed-z", name="=cmd|' /C calc'!A0", kind="rural_district")
+    response = client_for(city_staff).get(
+        reverse("rankings_export", args=["xlsx"]), {"year": 2024, "kind": "rural_district"}
+    )
+    assert response.status_code == 200
+    assert "rural_district" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    values = [row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)]
+              for row in values]
+    assert values[0] == ["year", "2024"]
+    assert values[2] == ["kind", "rural_district"]
+    header = values.index(
+        ["rank", "federation", "name", "new_members", "new_members_target", "new_members_pct",
+         "new_unions", "new_unions_target", "new_unions_pct", "score"]
+    )
+    body = values[header + 1:]
+    assert body[0][:6] == [1, "fed-b", "LĐLĐ huyện Bình Minh", 1, 10, 10.0]
+    assert isinstance(body[0][5], int | float)  # a number, not text
+    assert sheet.cell(row=header + 2, column=6).number_format == "0.0"
+    assert body[1][2] == "'=cmd|' /C calc'!A0"  # a formula is never live in the sheet
+
+
+def test_export_command_csv_to_stdout(two_feds):
+    out = io.StringIO()
+    call_command("export_rankings", "--year", "2024", "--as-of", "2024-10-31", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "1,fed-a,LĐLĐ quận Ánh Dương,3,4,75.0,1,2,50.0,62.5"
+
+
+def test_export_command_xlsx_to_file(two_feds, tmp_path):
+    path = tmp_path / "rank.xlsx"
+    call_command("export_rankings", "--year", "2024", "--format", "xlsx", "--output", str(path),
+                 stderr=io.StringIO())
+    sheet = load_workbook(path).active
+    assert any(row[1] == "fed-a" for row in sheet.iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--year", "2031"], "no quotas"),
+        (["--year", "2024", "--as-of", "2023-12-31"], "not in 2024"),
+        (["--year", "2024", "--as-of", "31/12/2024"], "YYYY-MM-DD"),
+        (["--year", "2024", "--kind", "galaxy"], "unknown kind"),
+        (["--year", "2024", "--format", "xlsx"], "--output"),
+    ],
+)
+def test_export_command_bad_arguments(two_feds, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("export_rankings", *args, stdout=io.StringIO())
+
+
+def _grow(n):
+    for i in range(n):
+        fed = FederationFactory()
+        QuotaFactory(federation=fed, year=2024, metric=Metric.NEW_MEMBERS, target=5 + i)
+        union = UnionFactory(federation=fed, founded_on=D(2024, 2, 2))
+        for _ in range(3):
+            MemberFactory(union=union, admitted_on=D(2024, 3, 3))
+
+
+@pytest.mark.parametrize("name", ["overview", "rankings", "federation_detail"])
+def test_page_queries_do_not_grow_with_data(client_for, city_staff, fed_a, name,
+                                            django_assert_max_num_queries):
+    client = client_for(city_staff)
+    args = ("fed-a",) if name == "federation_detail" else ()
+    QuotaFactory(federation=fed_a, year=2024, metric=Metric.NEW_MEMBERS, target=5)
+    counts = []
+    for size in (2, 20):
+        _grow(size)
+        with translation.override("vi"):
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse(name, args=args), {"year": 2024}).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
+    # session, user, user's federations (nav), scoping, league (4), page extras
+    with django_assert_max_num_queries(20):
+        client.get(reverse(name, args=args), {"year": 2024})
