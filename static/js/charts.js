@@ -23,7 +23,18 @@
   } else {
     draw();
   }
+  // On paper the text equivalents of the charts are shown too, and charts fit the A4 width.
+  var opened = [];
   window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.chart-text:not([open])").forEach(function (node) {
+      node.open = true;
+      opened.push(node);
+    });
+    document.querySelectorAll("[data-drawn]").forEach(function (node) { Plotly.Plots.resize(node); });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (node) { node.open = false; });
+    opened = [];
     document.querySelectorAll("[data-drawn]").forEach(function (node) { Plotly.Plots.resize(node); });
   });
 })();
