@@ -1,0 +1,1 @@
+"""Spreadsheet imports of federations, unions, members and quotas (CSV or XLSX)."""
