@@ -424,14 +424,24 @@ def monthly(federation: Federation, period: Period) -> dict[str, list[MonthPoint
 
 
 def unions_by_sector(federation: Federation, on: datetime.date) -> list[dict]:
-    """Active grassroots unions of the federation on a date, counted by sector (one query)."""
-    return list(
-        GrassrootsUnion.objects.filter(federation=federation)
-        .active_on(on)
-        .values("sector")
-        .annotate(unions=Count("pk"))
-        .order_by("-unions", "sector")
+    """Active grassroots unions of the federation on a date and their active members, by sector.
+
+    A union is active on the day when founded by then and not suspended or dissolved on or
+    before it; a member is active when admitted by then and not left on or before it (two
+    queries).
+    """
+    unions = GrassrootsUnion.objects.filter(federation=federation).active_on(on)
+    members = dict(
+        Member.objects.filter(union__in=unions, admitted_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        .order_by()
+        .values_list("union__sector")
+        .annotate(n=Count("pk"))
     )
+    return [
+        {**row, "members": members.get(row["sector"], 0)}
+        for row in unions.values("sector").annotate(unions=Count("pk")).order_by("-unions", "sector")
+    ]
 
 
 @dataclass(frozen=True)

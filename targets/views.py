@@ -174,6 +174,7 @@ def federation_detail(request, code: str):
         "series": series,
         "sectors": sectors,
         "sector_total": sum(item["unions"] for item in sectors),
+        "sector_members": sum(item["members"] for item in sectors),
         "history": progress.quota_history(federation),
         "union_table": union_table,
         "charts": {

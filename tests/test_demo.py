@@ -1,0 +1,213 @@
+"""The demo city reproduces every figure of the seed reports, through pages, exports and selectors."""
+
+import csv
+import datetime
+import hashlib
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F, Q
+from django.test import override_settings
+
+from branches.models import Federation, GrassrootsUnion
+from members.models import Member, Transfer
+from targets import progress
+from targets.models import Quota
+from unionboard.demo import users, writer
+
+D = datetime.date
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo city, loaded once for this module and removed afterwards."""
+    with django_db_blocker.unblock():
+        out = io.StringIO()
+        with override_settings(DEBUG=True):  # demo passwords exist only with DEBUG on
+            call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        writer.wipe()
+        get_user_model().objects.filter(username__in=[u[0] for u in users.DEMO_USERS]).delete()
+
+
+def login(client, username):
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def fingerprint() -> str:
+    """A digest of every demo row that matters, to compare two loads."""
+    digest = hashlib.sha256()
+    for queryset, fields in (
+        (Federation.objects.order_by("code"), ("code", "name", "kind")),
+        (
+            GrassrootsUnion.objects.order_by("code"),
+            ("code", "name", "federation__code", "sector", "founded_on", "status", "status_on"),
+        ),
+        (
+            Member.objects.order_by("card_no"),
+            ("card_no", "full_name", "union__code", "admitted_on", "admitted_federation__code", "left_on"),
+        ),
+        (
+            Transfer.objects.order_by("member__card_no", "transferred_on"),
+            ("member__card_no", "from_union__code", "to_union__code"),
+        ),
+        (
+            Quota.objects.order_by("federation__code", "year", "metric"),
+            ("federation__code", "year", "metric", "target"),
+        ),
+    ):
+        for row in queryset.values_list(*fields).iterator(chunk_size=20_000):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def figures(code, year, as_of=None):
+    row = progress.federation_progress(Federation.objects.get(code=code), progress.make_period(year, as_of))
+    return (row.new_members.actual, row.new_members.target), (row.new_unions.actual, row.new_unions.target)
+
+
+@pytest.mark.django_db
+class TestSeedFigures:
+    def test_thanh_xuan_2024_on_its_page(self, demo, client):
+        assert figures("thanh-xuan", 2024) == ((4550, 6500), (22, 20))
+        page = login(client, "officer.thanhxuan").get("/federations/thanh-xuan/?year=2024").content.decode()
+        assert "4.550/6.500" in page and "70,0%" in page
+        assert "22/20" in page and "110,0%" in page
+
+    def test_son_tay_as_of_31_october_2020(self, demo, client):
+        assert figures("son-tay", 2020, D(2020, 10, 31)) == ((505, 410), (6, 6))
+        page = login(client, "officer.sontay").get("/federations/son-tay/?year=2020&as_of=31/10/2020")
+        text = page.content.decode()
+        assert "505/410" in text and "123,2%" in text and "6/6" in text
+
+    def test_son_tay_in_the_rankings_export(self, demo):
+        out = io.StringIO()
+        call_command("export_rankings", year=2020, as_of="2020-10-31", stdout=out)
+        row = next(r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["federation"] == "son-tay")
+        assert (row["new_members"], row["new_members_target"], row["new_members_pct"]) == (
+            "505",
+            "410",
+            "123.2",
+        )
+        assert (row["new_unions"], row["new_unions_target"], row["new_unions_pct"]) == ("6", "6", "100.0")
+
+    def test_ba_dinh_2020(self, demo, client):
+        assert figures("ba-dinh", 2020) == ((1857, 1400), (25, 25))
+        unions = GrassrootsUnion.objects.filter(federation__code="ba-dinh", status_on__year=2020)
+        assert unions.filter(status="suspended").count() == 7
+        assert unions.filter(status="dissolved").count() == 14
+        page = login(client, "officer.badinh").get("/federations/ba-dinh/?year=2020").content.decode()
+        assert "1.857/1.400" in page and "132,6%" in page and "25/25" in page
+
+    def test_ba_dinh_at_the_end_of_2020(self, demo, client):
+        day = D(2020, 12, 31)
+        sectors = progress.unions_by_sector(Federation.objects.get(code="ba-dinh"), day)
+        assert {row["sector"]: row["unions"] for row in sectors} == {
+            "public_service": 100,
+            "foreign_invested": 65,
+            "non_state": 322,
+        }
+        assert sum(row["members"] for row in sectors) == 21574
+        # The same count straight from the definition, without the selector.
+        active_unions = (
+            GrassrootsUnion.objects.filter(federation__code="ba-dinh")
+            .filter(founded_on__lte=day)
+            .filter(Q(status="active") | Q(status_on__gt=day))
+        )
+        assert active_unions.count() == 487
+        assert (
+            Member.objects.filter(union__in=active_unions, admitted_on__lte=day)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+            .count()
+            == 21574
+        )
+        page = login(client, "officer.badinh").get("/federations/ba-dinh/?year=2020").content.decode()
+        assert "487 active grassroots unions with 21.574 active members" in page
+
+    def test_my_duc_first_half_of_2021(self, demo):
+        assert [actual for actual, _ in figures("my-duc", 2021, D(2021, 6, 30))] == [26, 1]
+        newwing = GrassrootsUnion.objects.get(
+            founding_federation__code="my-duc", founded_on__range=(D(2021, 1, 1), D(2021, 6, 30))
+        )
+        assert newwing.name == "Công đoàn Công ty TNHH NewWing"
+        assert newwing.members.filter(admitted_on__lte=D(2021, 6, 30)).count() == 26
+
+    def test_city_2021_to_2023(self, demo, client):
+        everyone = Federation.objects.all()
+        years = [
+            progress.totals(progress.league(everyone, progress.make_period(y)), progress.make_period(y))
+            for y in (2021, 2022, 2023)
+        ]
+        assert sum(t.metrics["new_members"].actual for t in years) == 170947
+        assert sum(t.metrics["new_unions"].actual for t in years) == 1572
+        shown = []
+        for year, total in zip((2021, 2022, 2023), years, strict=True):
+            page = login(client, "city.staff").get(f"/overview/?year={year}").content.decode()
+            shown.append(f"{total.metrics['new_members'].actual:,}".replace(",", ".") in page)
+        assert all(shown)
+
+
+@pytest.mark.django_db
+class TestDemoCity:
+    def test_hanoi_federations_by_their_names(self, demo):
+        assert Federation.objects.count() == 45
+        kinds = dict(Federation.objects.values_list("kind").annotate(n=Count("pk")))
+        assert kinds["urban_district"] == 12 and kinds["rural_district"] == 17 and kinds["town"] == 1
+        assert sum(kinds.values()) - 30 == 15
+        assert Federation.objects.filter(name="LĐLĐ quận Đống Đa").exists()
+
+    def test_quotas_for_every_federation_2020_to_2026(self, demo):
+        assert Quota.objects.count() == 45 * 7 * 2
+        assert set(Quota.objects.values_list("year", flat=True)) == set(range(2020, 2027))
+
+    def test_varied_attainment_and_data_every_year(self, demo):
+        rows = progress.league(Federation.objects.all(), progress.make_period(2024))
+        scores = [r.score_pct for r in rows]
+        assert min(scores) < 70 and max(scores) > 120
+        years = set(Member.objects.dates("admitted_on", "year").values_list("admitted_on__year", flat=True))
+        assert set(range(2015, progress.today().year + 1)) <= years
+
+    def test_nothing_in_the_future_and_credit_kept_across_transfers(self, demo):
+        assert not Member.objects.filter(admitted_on__gt=progress.today()).exists()
+        assert Transfer.objects.exists()
+        moved_out = Transfer.objects.exclude(from_union__federation=F("to_union__federation"))
+        assert moved_out.exists()
+        for transfer in moved_out.select_related("member", "from_union")[:50]:
+            assert (
+                transfer.member.admitted_federation_id == transfer.from_union.federation_id
+                or transfer.member.transfers.count() > 1
+            )
+
+    def test_demo_logins_printed_with_password_in_debug(self, demo, client):
+        assert "officer.thanhxuan" in demo and "city.staff" in demo and users.DEMO_PASSWORD in demo
+        client.post("/accounts/login/", {"username": "officer.thanhxuan", "password": users.DEMO_PASSWORD})
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"].endswith("/federations/thanh-xuan/")
+
+    def test_no_demo_password_without_debug(self, demo, client):
+        out = io.StringIO()
+        call_command("load_demo", if_empty=True, stdout=out)  # tests run with DEBUG off
+        assert "no password set" in out.getvalue()
+        assert (
+            not get_user_model().objects.get(username="officer.thanhxuan").check_password(users.DEMO_PASSWORD)
+        )
+        assert not get_user_model().objects.get(username="admin").has_usable_password()
+
+    def test_replacing_data_needs_force_without_debug(self, demo):
+        with pytest.raises(CommandError, match="--force"):
+            call_command("load_demo", stdout=io.StringIO())
+
+    def test_if_empty_keeps_existing_data(self, demo):
+        before = Member.objects.count()
+        out = io.StringIO()
+        call_command("load_demo", if_empty=True, stdout=out)
+        assert "already holds" in out.getvalue()
+        assert Member.objects.count() == before
+
+    def test_loading_twice_gives_the_same_city(self, demo):
+        first = fingerprint()
+        call_command("load_demo", force=True, stdout=io.StringIO())
+        assert fingerprint() == first

@@ -1,0 +1,246 @@
+"""Names for the demo city: Hanoi's upper-level unions, employers and generated people.
+
+Federation names are the real public bodies of Hanoi before mid-2025. People's names
+are assembled at random from common family, middle and given names: they belong to
+nobody.
+"""
+
+from branches.models import FederationKind as K
+
+# (code, name, kind, relative size)
+HANOI_FEDERATIONS: list[tuple[str, str, str, float]] = [
+    ("ba-dinh", "LĐLĐ quận Ba Đình", K.URBAN_DISTRICT, 1.4),
+    ("hoan-kiem", "LĐLĐ quận Hoàn Kiếm", K.URBAN_DISTRICT, 1.2),
+    ("tay-ho", "LĐLĐ quận Tây Hồ", K.URBAN_DISTRICT, 0.8),
+    ("long-bien", "LĐLĐ quận Long Biên", K.URBAN_DISTRICT, 1.2),
+    ("cau-giay", "LĐLĐ quận Cầu Giấy", K.URBAN_DISTRICT, 1.6),
+    ("dong-da", "LĐLĐ quận Đống Đa", K.URBAN_DISTRICT, 1.5),
+    ("hai-ba-trung", "LĐLĐ quận Hai Bà Trưng", K.URBAN_DISTRICT, 1.4),
+    ("hoang-mai", "LĐLĐ quận Hoàng Mai", K.URBAN_DISTRICT, 1.3),
+    ("thanh-xuan", "LĐLĐ quận Thanh Xuân", K.URBAN_DISTRICT, 1.5),
+    ("nam-tu-liem", "LĐLĐ quận Nam Từ Liêm", K.URBAN_DISTRICT, 1.5),
+    ("bac-tu-liem", "LĐLĐ quận Bắc Từ Liêm", K.URBAN_DISTRICT, 1.2),
+    ("ha-dong", "LĐLĐ quận Hà Đông", K.URBAN_DISTRICT, 1.3),
+    ("soc-son", "LĐLĐ huyện Sóc Sơn", K.RURAL_DISTRICT, 0.9),
+    ("dong-anh", "LĐLĐ huyện Đông Anh", K.RURAL_DISTRICT, 1.1),
+    ("gia-lam", "LĐLĐ huyện Gia Lâm", K.RURAL_DISTRICT, 1.0),
+    ("thanh-tri", "LĐLĐ huyện Thanh Trì", K.RURAL_DISTRICT, 0.9),
+    ("me-linh", "LĐLĐ huyện Mê Linh", K.RURAL_DISTRICT, 0.8),
+    ("ba-vi", "LĐLĐ huyện Ba Vì", K.RURAL_DISTRICT, 0.6),
+    ("phuc-tho", "LĐLĐ huyện Phúc Thọ", K.RURAL_DISTRICT, 0.5),
+    ("dan-phuong", "LĐLĐ huyện Đan Phượng", K.RURAL_DISTRICT, 0.6),
+    ("hoai-duc", "LĐLĐ huyện Hoài Đức", K.RURAL_DISTRICT, 0.8),
+    ("quoc-oai", "LĐLĐ huyện Quốc Oai", K.RURAL_DISTRICT, 0.6),
+    ("thach-that", "LĐLĐ huyện Thạch Thất", K.RURAL_DISTRICT, 0.7),
+    ("chuong-my", "LĐLĐ huyện Chương Mỹ", K.RURAL_DISTRICT, 0.7),
+    ("thanh-oai", "LĐLĐ huyện Thanh Oai", K.RURAL_DISTRICT, 0.6),
+    ("thuong-tin", "LĐLĐ huyện Thường Tín", K.RURAL_DISTRICT, 0.7),
+    ("phu-xuyen", "LĐLĐ huyện Phú Xuyên", K.RURAL_DISTRICT, 0.6),
+    ("ung-hoa", "LĐLĐ huyện Ứng Hòa", K.RURAL_DISTRICT, 0.5),
+    ("my-duc", "LĐLĐ huyện Mỹ Đức", K.RURAL_DISTRICT, 0.5),
+    ("son-tay", "LĐLĐ thị xã Sơn Tây", K.TOWN, 0.6),
+    ("nganh-giao-duc", "Công đoàn ngành Giáo dục Hà Nội", K.SECTOR, 1.0),
+    ("nganh-y-te", "Công đoàn ngành Y tế Hà Nội", K.SECTOR, 0.8),
+    ("nganh-xay-dung", "Công đoàn ngành Xây dựng Hà Nội", K.SECTOR, 0.6),
+    ("nganh-giao-thong", "Công đoàn ngành Giao thông vận tải Hà Nội", K.SECTOR, 0.5),
+    ("nganh-cong-thuong", "Công đoàn ngành Công Thương Hà Nội", K.SECTOR, 0.6),
+    ("nganh-nong-nghiep", "Công đoàn ngành Nông nghiệp và Phát triển nông thôn Hà Nội", K.SECTOR, 0.4),
+    ("vien-chuc", "Công đoàn Viên chức thành phố Hà Nội", K.SECTOR, 0.5),
+    ("khu-cong-nghiep", "Công đoàn các Khu công nghiệp và chế xuất Hà Nội", K.INDUSTRIAL_ZONE, 1.6),
+    ("tct-van-tai", "Công đoàn Tổng công ty Vận tải Hà Nội", K.CORPORATION, 0.3),
+    ("tct-du-lich", "Công đoàn Tổng công ty Du lịch Hà Nội", K.CORPORATION, 0.25),
+    ("tct-thuong-mai", "Công đoàn Tổng công ty Thương mại Hà Nội", K.CORPORATION, 0.25),
+    ("tct-phat-trien-nha", "Công đoàn Tổng công ty Đầu tư và Phát triển nhà Hà Nội", K.CORPORATION, 0.2),
+    ("tct-dien-luc", "Công đoàn Tổng công ty Điện lực thành phố Hà Nội", K.CORPORATION, 0.3),
+    ("nuoc-sach", "Công đoàn Công ty Nước sạch Hà Nội", K.CORPORATION, 0.2),
+    ("tct-xay-dung", "Công đoàn Tổng công ty Xây dựng Hà Nội", K.CORPORATION, 0.2),
+]
+
+# Extra federations for the national scale: generated names, numbered.
+NATION_KINDS = [K.URBAN_DISTRICT, K.RURAL_DISTRICT, K.RURAL_DISTRICT, K.TOWN, K.SECTOR, K.INDUSTRIAL_ZONE]
+NATION_PREFIX = {
+    K.URBAN_DISTRICT: "LĐLĐ quận",
+    K.RURAL_DISTRICT: "LĐLĐ huyện",
+    K.TOWN: "LĐLĐ thị xã",
+    K.SECTOR: "Công đoàn ngành",
+    K.INDUSTRIAL_ZONE: "Công đoàn các KCN",
+}
+
+PLACES = [
+    "An Bình",
+    "An Khánh",
+    "Bình Minh",
+    "Cát Linh",
+    "Đại Mỗ",
+    "Đồng Tâm",
+    "Giảng Võ",
+    "Hạ Đình",
+    "Hòa Lạc",
+    "Khương Đình",
+    "Kim Liên",
+    "Láng Hạ",
+    "Liên Mạc",
+    "Mai Dịch",
+    "Minh Khai",
+    "Nghĩa Đô",
+    "Ngọc Hà",
+    "Nhân Chính",
+    "Phú Lãm",
+    "Phúc La",
+    "Quang Trung",
+    "Quán Thánh",
+    "Sài Đồng",
+    "Tân Mai",
+    "Thành Công",
+    "Thượng Đình",
+    "Trung Hòa",
+    "Tương Mai",
+    "Văn Quán",
+    "Vĩnh Tuy",
+    "Xuân La",
+    "Yên Hòa",
+    "Yên Nghĩa",
+    "Kim Giang",
+    "Định Công",
+    "Phương Liệt",
+]
+
+COMPANY_WORDS = [
+    "Ánh Dương",
+    "Bình An",
+    "Đại Phát",
+    "Đông Á",
+    "Hòa Phú",
+    "Hưng Thịnh",
+    "Kim Long",
+    "Minh Phát",
+    "Nam Việt",
+    "Phú Gia",
+    "Phúc Hưng",
+    "Sao Mai",
+    "Tân Tiến",
+    "Thái Hòa",
+    "Thành Đạt",
+    "Thiên Long",
+    "Toàn Cầu",
+    "Trường Sơn",
+    "Việt Tiến",
+    "Vạn Xuân",
+    "Hồng Hà",
+    "Bắc Hải",
+    "Gia Bảo",
+    "Hải Đăng",
+    "Lạc Hồng",
+    "Quang Minh",
+    "Sông Đà",
+    "Tiến Bộ",
+]
+FOREIGN_WORDS = [
+    "Canon",
+    "Sumi",
+    "Yokohama",
+    "Daewon",
+    "Seoul Tech",
+    "Hanwa",
+    "Toyoda",
+    "Meiko",
+    "Kyoei",
+    "Shinwa",
+    "Goldtex",
+    "Sunrise",
+    "Everbright",
+    "Pacific",
+    "Orient",
+    "Nissin",
+]
+
+UNION_NAMES = {
+    "public_service": [
+        "Công đoàn Trường Mầm non {place}",
+        "Công đoàn Trường Tiểu học {place}",
+        "Công đoàn Trường THCS {place}",
+        "Công đoàn Trạm Y tế phường {place}",
+        "Công đoàn cơ quan UBND phường {place}",
+        "Công đoàn Trung tâm Văn hóa {place}",
+    ],
+    "state_enterprise": [
+        "Công đoàn Công ty TNHH MTV {word}",
+        "Công đoàn Xí nghiệp {word}",
+    ],
+    "foreign_invested": [
+        "Công đoàn Công ty TNHH {foreign} Việt Nam",
+        "Công đoàn Công ty TNHH {foreign} {word}",
+    ],
+    "non_state": [
+        "Công đoàn Công ty Cổ phần {word}",
+        "Công đoàn Công ty TNHH {word}",
+        "Công đoàn Công ty TNHH Thương mại {word}",
+        "Công đoàn Công ty Cổ phần Xây dựng {word}",
+    ],
+}
+
+FAMILY = (
+    ["Nguyễn"] * 38
+    + ["Trần"] * 11
+    + ["Lê"] * 10
+    + ["Phạm"] * 7
+    + ["Hoàng"] * 5
+    + ["Vũ"] * 4
+    + ["Phan", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đào", "Mai"] * 2
+)
+MIDDLE = {
+    "female": ["Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Hồng", "Phương", "Thùy"],
+    "male": ["Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Mạnh", "Tuấn", "Xuân"],
+}
+GIVEN = {
+    "female": [
+        "Anh",
+        "Hà",
+        "Hằng",
+        "Hoa",
+        "Hương",
+        "Huyền",
+        "Lan",
+        "Linh",
+        "Loan",
+        "Mai",
+        "Ngân",
+        "Nga",
+        "Nhung",
+        "Oanh",
+        "Phương",
+        "Quỳnh",
+        "Thảo",
+        "Trang",
+        "Tuyết",
+        "Vân",
+        "Yến",
+        "Dung",
+        "Giang",
+    ],
+    "male": [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Đạt",
+        "Đức",
+        "Hải",
+        "Hiếu",
+        "Hùng",
+        "Huy",
+        "Khánh",
+        "Long",
+        "Nam",
+        "Phong",
+        "Quân",
+        "Sơn",
+        "Thắng",
+        "Toàn",
+        "Trung",
+        "Tú",
+        "Tùng",
+        "Việt",
+        "Vinh",
+    ],
+}

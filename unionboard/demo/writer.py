@@ -1,0 +1,86 @@
+"""Write generated rows in bulk: COPY on PostgreSQL, batched executemany elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.management.color import no_style
+from django.db import connection
+
+from branches.models import Federation, GrassrootsUnion
+from members.models import Member, Transfer
+from targets.models import Quota
+
+MODELS = {
+    "federation": Federation,
+    "union": GrassrootsUnion,
+    "member": Member,
+    "transfer": Transfer,
+    "quota": Quota,
+}
+
+# Emptied before a load, children first.
+WIPE_ORDER = [
+    Transfer,
+    Member.history.model,
+    Member,
+    Quota.history.model,
+    Quota,
+    GrassrootsUnion.history.model,
+    GrassrootsUnion,
+    Federation.officers.through,
+    Federation,
+]
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def wipe() -> None:
+    """Remove every federation, union, member, transfer and quota (and their history)."""
+    tables = [model._meta.db_table for model in WIPE_ORDER]
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - table names from models
+
+
+def write(kind: str, fields: Iterable[str], rows: Iterable[tuple], batch: int = 20_000) -> int:
+    """Insert `rows` (tuples in the order of `fields`) into the table of `kind`."""
+    model = MODELS[kind]
+    columns = [
+        model._meta.get_field(name.removesuffix("_id")).column if name != "id" else "id" for name in fields
+    ]
+    table = connection.ops.quote_name(model._meta.db_table)
+    column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
+    count = 0
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        chunk: list[tuple] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                cursor.executemany(sql, chunk)
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
+            count += len(chunk)
+    return count
+
+
+def reset_sequences() -> None:
+    """Point the id sequences past the ids written explicitly (PostgreSQL)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(MODELS.values()))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
