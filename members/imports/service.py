@@ -1,0 +1,584 @@
+"""Plan and write an import: compare each row with the database, count, check, then write.
+
+`import_file` reads the file in chunks of rows, so a 100.000-row file costs a few queries
+per chunk and memory that does not grow with the file. Every row is checked; when the
+caller asks to write and no row has a problem, each chunk is written as it is checked,
+all inside one transaction that is rolled back if a later row turns out to be wrong: the
+whole file is written, or nothing.
+
+Rows are matched on their key (a federation's or union's `code`, a member's `card_no`, a
+quota's federation, year and metric), so importing the same file again changes nothing.
+With a `scope_user` (the web import), unions and members are looked up through
+`editable_by(user)`: a row that names a union outside the user's federations is refused.
+Every union, member and quota written by one import gets the same history user, date and
+change reason (naming the file): one change set per file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any, BinaryIO
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from branches.models import Federation, GrassrootsUnion, UnionStatus
+from members.imports import reading
+from members.imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
+from members.models import Member, MemberStatus
+from targets.models import Quota
+
+CHUNK_ROWS = 2000  # rows checked (and written) together: a few queries per chunk
+BATCH_SIZE = 1000  # rows per INSERT / UPDATE statement
+MAX_PROBLEMS = 1000  # problems kept for display; all are counted
+WEB_KINDS = ("unions", "members")  # what officers import in the browser
+
+
+@dataclass
+class ImportResult:
+    """What an import found or did: counts, problems, and what was read of the file."""
+
+    kind: str
+    filename: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    file_format: str = ""
+    encoding: str = ""
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    @property
+    def problems_not_shown(self) -> int:
+        return self.problem_count - len(self.problems)
+
+    def add(self, problems: list[Problem]) -> None:
+        self.problem_count += len(problems)
+        room = MAX_PROBLEMS - len(self.problems)
+        if room > 0:
+            self.problems.extend(problems[:room])
+
+    def refuse(self, message: str) -> None:
+        """The file as a whole is refused: forget the counts, keep this one message."""
+        self.created = self.updated = self.unchanged = 0
+        self.problems = [Problem(None, None, message)]
+        self.problem_count = 1
+
+
+def change_reason(filename: str, kind: str) -> str:
+    """The history note that ties every row of one import together and names the file."""
+    return f"import {kind} from {PurePath(filename).name} #{uuid.uuid4().hex[:8]}"
+
+
+class Importer:
+    """One kind of file: how its rows are keyed, looked up, checked and written."""
+
+    schema: Schema
+    model: type[models.Model]
+    update_fields: list[str]
+    with_history = True
+
+    def __init__(self, *, scope_user, history_user, reason: str, header: HeaderMap):
+        self.scope_user = scope_user
+        self.history_user = history_user
+        self.reason = reason
+        self.header = header
+        self.today = timezone.localdate()
+        self.history_date = timezone.now()
+
+    def label(self, name: str) -> str:
+        """A column as the file names it (the canonical name when the file lacks it)."""
+        return self.header.labels.get(name, name)
+
+    def problem(self, number: int, column: str, message: str) -> Problem:
+        return Problem(number, self.label(column), message)
+
+    def key(self, values: dict[str, Any]):
+        raise NotImplementedError
+
+    def duplicate_message(self, first_row: int) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def prepare(self, rows: list[tuple[int, dict]]) -> None:
+        """Look up, in a few queries, what this chunk's rows refer to."""
+
+    def existing(self, keys: list) -> tuple[dict, set]:
+        """Rows already in the database for these keys, and the keys the user may change."""
+        raise NotImplementedError
+
+    def build(self, number: int, values: dict, current, editable: bool):
+        """(object to create or update or None when unchanged, problems)."""
+        raise NotImplementedError
+
+    def save(self, creates: list, updates: list) -> None:
+        if self.with_history:
+            if creates:
+                bulk_create_with_history(
+                    creates, self.model, batch_size=BATCH_SIZE, default_user=self.history_user,
+                    default_change_reason=self.reason, default_date=self.history_date,
+                )
+            if updates:
+                bulk_update_with_history(
+                    updates, self.model, self.update_fields, batch_size=BATCH_SIZE,
+                    default_user=self.history_user, default_change_reason=self.reason,
+                    default_date=self.history_date,
+                )
+        else:
+            if creates:
+                self.model.objects.bulk_create(creates, batch_size=BATCH_SIZE)
+            if updates:
+                self.model.objects.bulk_update(updates, self.update_fields, batch_size=BATCH_SIZE)
+
+    @staticmethod
+    def apply(obj, values: dict[str, Any]) -> bool:
+        """Set the values that differ; True when something changed."""
+        changed = False
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                changed = True
+        return changed
+
+
+class FederationImporter(Importer):
+    schema = SCHEMAS["federations"]
+    model = Federation
+    update_fields = ["name", "kind", "name_sort", "name_search"]
+    with_history = False
+
+    def key(self, values):
+        return values.get("code")
+
+    def duplicate_message(self, first_row):
+        return "code", _("This code is already on row %(row)s of the file.") % {"row": first_row}
+
+    def existing(self, keys):
+        found = {obj.code: obj for obj in Federation.objects.filter(code__in=keys)}
+        return found, set(found)
+
+    def build(self, number, values, current, editable):
+        fields = {"name": values["name"], "kind": values["kind"]}
+        if current is None:
+            obj = Federation(code=values["code"], **fields)
+            obj.fill_keys()
+            return obj, []
+        if self.apply(current, fields):
+            current.fill_keys()
+            return current, []
+        return None, []
+
+
+class UnionImporter(Importer):
+    schema = SCHEMAS["unions"]
+    model = GrassrootsUnion
+    update_fields = [
+        "name", "federation", "sector", "founded_on", "status", "status_on", "employees",
+        "name_sort", "name_search",
+    ]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.federations: dict[str, int | None] = {}
+
+    def key(self, values):
+        return values.get("code")
+
+    def duplicate_message(self, first_row):
+        return "code", _("This code is already on row %(row)s of the file.") % {"row": first_row}
+
+    def _unions(self):
+        if self.scope_user is None:
+            return GrassrootsUnion.objects.all()
+        return GrassrootsUnion.objects.editable_by(self.scope_user)
+
+    def _federations(self):
+        if self.scope_user is None:
+            return Federation.objects.all()
+        return Federation.objects.editable_by(self.scope_user)
+
+    def prepare(self, rows):
+        codes = {values["federation"] for _, values in rows} - self.federations.keys()
+        if codes:
+            found = dict(self._federations().filter(code__in=codes).values_list("code", "pk"))
+            for code in codes:
+                self.federations[code] = found.get(code)
+
+    def existing(self, keys):
+        found = {obj.code: obj for obj in GrassrootsUnion.objects.filter(code__in=keys)}
+        editable = set(self._unions().filter(code__in=keys).values_list("code", flat=True))
+        return found, editable
+
+    def build(self, number, values, current, editable):
+        problems: list[Problem] = []
+        federation_id = self.federations.get(values["federation"])
+        if federation_id is None:
+            message = (
+                _("“%(code)s” is not one of your federations.") if self.scope_user is not None
+                else _("No federation has the code “%(code)s”.")
+            )
+            problems.append(self.problem(number, "federation", message % {"code": values["federation"]}))
+        if current is not None and not editable:
+            problems.append(Problem(
+                number, self.label("code"),
+                _("The code “%(code)s” belongs to a union outside your federations; choose "
+                  "another code.") % {"code": values["code"]},
+            ))
+        if problems:
+            return None, problems
+
+        fields = {
+            "name": values["name"], "federation_id": federation_id, "sector": values["sector"],
+            "founded_on": values["founded_on"],
+        }
+        if "status" in values:
+            fields["status"] = values["status"] or UnionStatus.ACTIVE
+        for name in ("status_on", "employees"):
+            if name in values:
+                fields[name] = values[name]
+        merged = {
+            "status": UnionStatus.ACTIVE, "status_on": None,
+            **({} if current is None else {"status": current.status, "status_on": current.status_on}),
+            **fields,
+        }
+        problems = self.check(number, merged)
+        if problems:
+            return None, problems
+        if current is None:
+            obj = GrassrootsUnion(code=values["code"], **fields)
+            obj.fill_keys()
+            return obj, []
+        if self.apply(current, fields):
+            current.fill_keys()
+            return current, []
+        return None, []
+
+    def check(self, number: int, union: dict) -> list[Problem]:
+        problems = []
+        if union["founded_on"] > self.today:
+            problems.append(self.problem(number, "founded_on", _("The founding date is in the future.")))
+        status_on = union["status_on"]
+        if union["status"] != UnionStatus.ACTIVE and status_on is None:
+            problems.append(Problem(
+                number, self.label("status_on"),
+                _("A suspended or dissolved union needs the date of that status (status_on)."),
+            ))
+        if status_on is not None and status_on < union["founded_on"]:
+            problems.append(Problem(
+                number, self.label("status_on"), _("The status date is before the founding date.")
+            ))
+        if status_on is not None and status_on > self.today:
+            problems.append(Problem(number, self.label("status_on"), _("The status date is in the future.")))
+        if (union.get("employees") or 0) < 0:
+            problems.append(Problem(
+                number, self.label("employees"), _("The number of employees cannot be negative.")
+            ))
+        return problems
+
+
+class MemberImporter(Importer):
+    schema = SCHEMAS["members"]
+    model = Member
+    update_fields = ["full_name", "gender", "birth_date", "admitted_on", "status", "left_on", "name_search"]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.unions: dict[str, tuple[int, int] | None] = {}
+
+    def key(self, values):
+        return values.get("card_no")
+
+    def duplicate_message(self, first_row):
+        return "card_no", _("This card number is already on row %(row)s of the file.") % {"row": first_row}
+
+    def prepare(self, rows):
+        codes = {values["union"] for _, values in rows} - self.unions.keys()
+        if not codes:
+            return
+        unions = (
+            GrassrootsUnion.objects.all() if self.scope_user is None
+            else GrassrootsUnion.objects.editable_by(self.scope_user)
+        )
+        found = {
+            code: (pk, federation_id)
+            for code, pk, federation_id in unions.filter(code__in=codes).values_list(
+                "code", "pk", "federation_id"
+            )
+        }
+        for code in codes:
+            self.unions[code] = found.get(code)
+
+    def existing(self, keys):
+        found = {obj.card_no: obj for obj in Member.objects.filter(card_no__in=keys)}
+        if self.scope_user is None:
+            return found, set(found)
+        editable = set(
+            Member.objects.editable_by(self.scope_user).filter(card_no__in=keys)
+            .values_list("card_no", flat=True)
+        )
+        return found, editable
+
+    def build(self, number, values, current, editable):
+        union = self.unions.get(values["union"])
+        if union is None:
+            message = (
+                _("“%(code)s” is not a grassroots union of your federations.") if self.scope_user is not None
+                else _("No grassroots union has the code “%(code)s”.")
+            )
+            return None, [Problem(number, self.label("union"), message % {"code": values["union"]})]
+        union_id, federation_id = union
+        if current is not None and not editable:
+            return None, [Problem(
+                number, self.label("card_no"),
+                _("The card number “%(card)s” belongs to a member outside your federations.")
+                % {"card": values["card_no"]},
+            )]
+        if current is not None and current.union_id != union_id:
+            return None, [Problem(
+                number, self.label("union"),
+                _("This member is in another grassroots union; an import does not move members: "
+                  "use the transfer form."),
+            )]
+
+        fields = {
+            "full_name": values["full_name"], "gender": values["gender"],
+            "admitted_on": values["admitted_on"],
+        }
+        for name in ("birth_date", "left_on", "status"):
+            if name in values:
+                fields[name] = values[name]
+        if fields.get("status") is None and "left_on" in fields:
+            # No status given: it follows the leaving date.
+            fields["status"] = MemberStatus.LEFT if fields["left_on"] else MemberStatus.ACTIVE
+        elif fields.get("status") is None:
+            fields.pop("status", None)
+        merged = {"birth_date": None, "status": MemberStatus.ACTIVE, "left_on": None}
+        if current is not None:
+            merged.update(birth_date=current.birth_date, status=current.status, left_on=current.left_on)
+        merged.update(fields)
+        problems = self.check(number, merged)
+        if problems:
+            return None, problems
+        if current is None:
+            # Credited to the union's federation at admission, for good (Member.fill_keys).
+            obj = Member(card_no=values["card_no"], union_id=union_id, admitted_federation_id=federation_id,
+                         **fields)
+            obj.fill_keys()
+            return obj, []
+        if self.apply(current, fields):
+            current.fill_keys()
+            return current, []
+        return None, []
+
+    def check(self, number: int, member: dict) -> list[Problem]:
+        problems = []
+        admitted, left, born = member["admitted_on"], member["left_on"], member["birth_date"]
+        if admitted > self.today:
+            problems.append(Problem(
+                number, self.label("admitted_on"),
+                _("The admission date %(date)s is in the future.") % {"date": admitted.isoformat()},
+            ))
+        if born is not None and born > self.today:
+            problems.append(self.problem(number, "birth_date", _("The date of birth is in the future.")))
+        elif born is not None and born >= admitted:
+            problems.append(Problem(
+                number, self.label("birth_date"), _("The date of birth must come before the admission.")
+            ))
+        if left is not None and left < admitted:
+            problems.append(Problem(
+                number, self.label("left_on"),
+                _("The leaving date %(left)s is before the admission date %(admitted)s.")
+                % {"left": left.isoformat(), "admitted": admitted.isoformat()},
+            ))
+        elif left is not None and left > self.today:
+            problems.append(Problem(number, self.label("left_on"), _("The leaving date is in the future.")))
+        if member["status"] == MemberStatus.LEFT and left is None:
+            problems.append(Problem(
+                number, self.label("left_on"), _("A member who has left needs the leaving date (left_on).")
+            ))
+        if member["status"] == MemberStatus.ACTIVE and left is not None:
+            problems.append(Problem(
+                number, self.label("status"),
+                _("A leaving date goes with the status “left”; an active member has none."),
+            ))
+        return problems
+
+
+class QuotaImporter(Importer):
+    schema = SCHEMAS["quotas"]
+    model = Quota
+    update_fields = ["target"]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.federations: dict[str, int | None] = {}
+
+    def key(self, values):
+        if values.get("federation") and values.get("year") is not None and values.get("metric"):
+            return (values["federation"], values["year"], values["metric"])
+        return None
+
+    def duplicate_message(self, first_row):
+        return "metric", _("This federation, year and metric are already on row %(row)s of the file.") % {
+            "row": first_row
+        }
+
+    def prepare(self, rows):
+        codes = {values["federation"] for _, values in rows} - self.federations.keys()
+        if codes:
+            found = dict(Federation.objects.filter(code__in=codes).values_list("code", "pk"))
+            for code in codes:
+                self.federations[code] = found.get(code)
+
+    def existing(self, keys):
+        ids = {self.federations.get(code) for code, _, _ in keys} - {None}
+        codes = {pk: code for code, pk in self.federations.items() if pk is not None}
+        found = {
+            (codes[quota.federation_id], quota.year, quota.metric): quota
+            for quota in Quota.objects.filter(
+                federation_id__in=ids, year__in={year for _, year, _ in keys}
+            )
+        }
+        return found, set(found)
+
+    def build(self, number, values, current, editable):
+        problems = []
+        federation_id = self.federations.get(values["federation"])
+        if federation_id is None:
+            problems.append(Problem(
+                number, self.label("federation"),
+                _("No federation has the code “%(code)s”.") % {"code": values["federation"]},
+            ))
+        if not 2000 <= values["year"] <= 2100:
+            problems.append(Problem(number, self.label("year"), _("The year must be between 2000 and 2100.")))
+        if values["target"] <= 0:
+            problems.append(Problem(
+                number, self.label("target"), _("The target must be a positive whole number.")
+            ))
+        if problems:
+            return None, problems
+        if current is None:
+            return Quota(
+                federation_id=federation_id, year=values["year"], metric=values["metric"],
+                target=values["target"],
+            ), []
+        if self.apply(current, {"target": values["target"]}):
+            return current, []
+        return None, []
+
+
+IMPORTERS: dict[str, type[Importer]] = {
+    "federations": FederationImporter,
+    "unions": UnionImporter,
+    "members": MemberImporter,
+    "quotas": QuotaImporter,
+}
+
+
+def import_file(
+    *,
+    kind: str,
+    source: BinaryIO,
+    filename: str,
+    size: int | None = None,
+    scope_user=None,
+    history_user=None,
+    commit: bool = False,
+) -> ImportResult:
+    """Check a file and, with `commit` and no problem in any row, write it in one transaction.
+
+    `scope_user` restricts unions and members to those the user may edit (the web import);
+    without it (the command line) every record is in reach. Nothing is written when
+    `commit` is false (the preview, `--dry-run`) or when any row has a problem.
+    """
+    if kind not in IMPORTERS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    if scope_user is not None and kind not in WEB_KINDS:
+        raise ValueError(f"{kind} are imported by administrators from the command line only")
+    result = ImportResult(kind=kind, filename=PurePath(filename).name)
+    try:
+        sheet = reading.open_sheet(source, filename, size=size)
+        result.file_format, result.encoding, result.notes = sheet.file_format, sheet.encoding, sheet.notes
+        schema = IMPORTERS[kind].schema
+        header, problems = schema.map_header(sheet.header)
+        result.ignored_columns = header.ignored
+        if problems:
+            result.add(problems)
+            return result
+        importer = IMPORTERS[kind](
+            scope_user=scope_user, history_user=history_user,
+            reason=change_reason(filename, kind), header=header,
+        )
+        if commit:
+            with transaction.atomic():
+                _run(importer, sheet, result, commit=True)
+                if not result.ok:
+                    transaction.set_rollback(True)
+        else:
+            _run(importer, sheet, result, commit=False)
+    except reading.FileRefused as exc:
+        result.refuse(exc.message)
+    except IntegrityError:
+        result.refuse(_(
+            "The records changed while this file was being written, so nothing was written. "
+            "Import the file again."
+        ))
+    if result.ok and result.rows == 0:
+        result.refuse(_("The file has a header row but no data rows."))
+    result.written = commit and result.ok
+    return result
+
+
+def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, commit: bool) -> None:
+    """Check (and write) the rows chunk by chunk."""
+    seen: dict[Any, int] = {}
+    schema = importer.schema
+    while chunk := list(itertools.islice(sheet.rows, CHUNK_ROWS)):
+        checked: list[tuple[int, dict]] = []
+        for number, cells in chunk:
+            result.rows += 1
+            values, problems = schema.read_row(number, cells, importer.header)
+            key = importer.key(values) if not problems else None
+            if key is not None and key in seen:
+                column, message = importer.duplicate_message(seen[key])
+                problems.append(Problem(number, importer.label(column), message))
+            elif key is not None:
+                seen[key] = number
+            if problems:
+                result.add(problems)
+            else:
+                checked.append((number, values))
+        if not checked:
+            continue
+        importer.prepare(checked)
+        found, editable = importer.existing([importer.key(values) for _, values in checked])
+        creates, updates = [], []
+        for number, values in checked:
+            key = importer.key(values)
+            current = found.get(key)
+            obj, problems = importer.build(number, values, current, key in editable)
+            if problems:
+                result.add(problems)
+            elif obj is None:
+                result.unchanged += 1
+            elif current is None:
+                creates.append(obj)
+                result.created += 1
+            else:
+                updates.append(obj)
+                result.updated += 1
+        if commit and result.ok:
+            importer.save(creates, updates)
+
