@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -86,6 +87,9 @@ class Federation(models.Model):
     def save(self, *args, **kwargs):
         self.fill_keys()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("branches:union_detail", args=[self.code])
 
     def fill_keys(self) -> None:
         """Derive the sort and search keys from the name (bulk loaders call this too)."""

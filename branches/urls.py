@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from branches import views
 
 app_name = "branches"
-urlpatterns: list = []
+urlpatterns = [
+    path("unions/", views.union_list, name="union_list"),
+    path("unions/new/", views.union_create, name="union_create"),
+    path("unions/<slug:code>/", views.union_detail, name="union_detail"),
+    path("unions/<slug:code>/edit/", views.union_edit, name="union_edit"),
+    path("unions/<slug:code>/status/<slug:event>/", views.union_event, name="union_event"),
+]

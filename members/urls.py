@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from members import views
 
 app_name = "members"
-urlpatterns: list = []
+urlpatterns = [
+    path("members/", views.member_list, name="member_list"),
+    path("members/new/", views.member_create, name="member_create"),
+    path("members/<str:card_no>/", views.member_detail, name="member_detail"),
+    path("members/<str:card_no>/edit/", views.member_edit, name="member_edit"),
+    path("members/<str:card_no>/leave/", views.member_leave, name="member_leave"),
+    path("members/<str:card_no>/transfer/", views.member_transfer, name="member_transfer"),
+]

@@ -1,0 +1,28 @@
+"""Read side of grassroots unions: scoped querysets with their member counts."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from branches.models import GrassrootsUnion
+from members.models import Member, MemberStatus
+
+
+def with_active_members(unions: QuerySet[GrassrootsUnion]) -> QuerySet[GrassrootsUnion]:
+    """Annotate each union with its active members (one correlated count, no query per row)."""
+    counts = (
+        Member.objects.filter(union=OuterRef("pk"), status=MemberStatus.ACTIVE)
+        .order_by()
+        .values("union")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return unions.annotate(active_members=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+
+
+def unions_for(user) -> QuerySet[GrassrootsUnion]:
+    """The unions a user may see, with federation and member counts, in Vietnamese order."""
+    return with_active_members(
+        GrassrootsUnion.objects.visible_to(user).select_related("federation")
+    ).order_by("name_sort", "code")

@@ -1,0 +1,112 @@
+"""Grassroots unions in the browser: list, found, edit and the life events, scoped to the user."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+
+from branches.filters import UnionFilter
+from branches.forms import UnionEventForm, UnionForm
+from branches.models import GrassrootsUnion
+from branches.selectors import unions_for
+from branches.tables import UnionTable
+from members.models import Member, Transfer
+from unionboard import roles
+from unionboard.access import object_to_edit, require_editor
+
+
+def union_list(request):
+    filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
+    table = UnionTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "branches/union_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "can_edit": roles.can_edit_records(request.user),
+        },
+    )
+
+
+def union_detail(request, code: str):
+    union = get_object_or_404(unions_for(request.user), code=code)
+    can_edit = GrassrootsUnion.objects.editable_by(request.user).filter(pk=union.pk).exists()
+    members = Member.objects.filter(union=union).order_by("-admitted_on", "-id")[:20]
+    transfers = (
+        Transfer.objects.filter(pk__in=Transfer.objects.filter(from_union=union).values("pk")[:10])
+        | Transfer.objects.filter(pk__in=Transfer.objects.filter(to_union=union).values("pk")[:10])
+    ).select_related("member", "from_union", "to_union", "recorded_by")
+    history = []
+    if request.user.is_staff:
+        history = union.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "branches/union_detail.html",
+        {
+            "union": union,
+            "can_edit": can_edit,
+            "members": members,
+            "transfers": transfers,
+            "history": history,
+            "events": UnionEventForm.EVENTS,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def union_create(request):
+    require_editor(request.user)
+    form = UnionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        union = form.save()
+        messages.success(request, _("Grassroots union “%(name)s” recorded.") % {"name": union.name})
+        return redirect(union)
+    return render(request, "branches/union_form.html", {"form": form, "title": _("Found a grassroots union")})
+
+
+@require_http_methods(["GET", "POST"])
+def union_edit(request, code: str):
+    union = object_to_edit(
+        GrassrootsUnion.objects.visible_to(request.user),
+        GrassrootsUnion.objects.editable_by(request.user),
+        code=code,
+    )
+    form = UnionForm(request.POST or None, instance=union, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect(union)
+    return render(
+        request,
+        "branches/union_form.html",
+        {
+            "form": form,
+            "union": union,
+            "title": _("Edit %(name)s") % {"name": union.name},
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def union_event(request, code: str, event: str):
+    if event not in UnionEventForm.EVENTS:
+        raise Http404
+    union = object_to_edit(
+        GrassrootsUnion.objects.visible_to(request.user),
+        GrassrootsUnion.objects.editable_by(request.user),
+        code=code,
+    )
+    form = UnionEventForm(request.POST or None, union=union, event=event)
+    if request.method == "POST" and form.is_valid():
+        union.set_status(form.status, form.cleaned_data["on"])
+        messages.success(
+            request, _("The union's status is now: %(status)s.") % {"status": union.get_status_display()}
+        )
+        return redirect(union)
+    return render(request, "branches/union_event.html", {"form": form, "union": union})

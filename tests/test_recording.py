@@ -1,0 +1,287 @@
+"""Recording in the browser: unions and members, their life events and transfers, scoped to the officer."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from branches.models import GrassrootsUnion
+from members.models import Member, Transfer
+from targets import progress
+from tests.factories import MemberFactory, UnionFactory
+
+D = datetime.date
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def union_a(fed_a):
+    return UnionFactory(
+        code="a-xuan",
+        name="Công đoàn Trường Tiểu học Thanh Xuân Trung",
+        federation=fed_a,
+        founded_on=D(2018, 4, 2),
+    )
+
+
+@pytest.fixture
+def union_a2(fed_a):
+    return UnionFactory(
+        code="a-binh", name="Công đoàn Công ty TNHH Bình An", federation=fed_a, founded_on=D(2019, 1, 1)
+    )
+
+
+@pytest.fixture
+def union_b(fed_b):
+    return UnionFactory(
+        code="b-dong", name="Công đoàn Công ty Cổ phần Đông Á", federation=fed_b, founded_on=D(2017, 1, 1)
+    )
+
+
+@pytest.fixture
+def member_a(union_a):
+    return MemberFactory(
+        card_no="A0001", full_name="Nguyễn Thị Hằng", union=union_a, admitted_on=D(2024, 3, 1)
+    )
+
+
+def admit(client, **overrides):
+    data = {
+        "card_no": "A0100",
+        "full_name": "Trần Văn Dũng",
+        "gender": "male",
+        "birth_date": "1990-05-01",
+        "admitted_on": "2024-06-01",
+    } | overrides
+    return client.post("/members/new/", data)
+
+
+# -- unions ---------------------------------------------------------------------------------------
+def test_union_list_is_scoped_and_counts_members(client_for, officer_a, union_a, union_b, member_a):
+    page = client_for(officer_a).get("/unions/").content.decode()
+    assert union_a.name in page and union_b.name not in page
+    assert '<td class="text-end">1</td>' in page  # active members, annotated
+
+
+def test_union_search_ignores_diacritics_and_matches_codes(client_for, officer_a, union_a, union_a2):
+    client = client_for(officer_a)
+    page = client.get("/unions/", {"q": "thanh xuan"}).content.decode()
+    assert union_a.name in page and union_a2.name not in page
+    page = client.get("/unions/", {"q": "a-bi"}).content.decode()
+    assert union_a2.name in page and union_a.name not in page
+    page = client.get("/unions/", {"founded_year": 2019}).content.decode()
+    assert union_a2.name in page and union_a.name not in page
+
+
+def test_union_list_queries_do_not_grow_with_rows(client_for, city_staff, fed_a):
+    client = client_for(city_staff)
+    UnionFactory.create_batch(3, federation=fed_a)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/unions/")
+    for union in UnionFactory.create_batch(40, federation=fed_a):
+        MemberFactory(union=union)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/unions/")
+    assert len(many) == len(few)
+
+
+def test_officer_founds_a_union(client_for, officer_a, fed_a):
+    response = client_for(officer_a).post(
+        "/unions/new/",
+        {
+            "code": "a-moi",
+            "name": "Công đoàn Công ty TNHH Sao Mai",
+            "federation": fed_a.pk,
+            "sector": "non_state",
+            "founded_on": "15/05/2024",
+            "employees": "40",
+        },
+    )
+    assert response.status_code == 302
+    union = GrassrootsUnion.objects.get(code="a-moi")
+    assert union.founding_federation == fed_a and union.founded_on == D(2024, 5, 15)
+    assert union.history.first().history_user == officer_a
+
+
+def test_founding_in_another_federation_is_refused(client_for, officer_a, fed_b):
+    response = client_for(officer_a).post(
+        "/unions/new/",
+        {
+            "code": "b-lau",
+            "name": "Công đoàn lậu",
+            "federation": fed_b.pk,
+            "sector": "non_state",
+            "founded_on": "2024-05-15",
+        },
+    )
+    assert response.status_code == 200 and "federation" in response.context["form"].errors
+    assert not GrassrootsUnion.objects.filter(code="b-lau").exists()
+
+
+def test_founding_in_the_future_is_refused(client_for, officer_a, fed_a):
+    response = client_for(officer_a).post(
+        "/unions/new/",
+        {
+            "code": "a-sau",
+            "name": "Công đoàn tương lai",
+            "federation": fed_a.pk,
+            "sector": "non_state",
+            "founded_on": TOMORROW.isoformat(),
+        },
+    )
+    assert response.context["form"].errors["founded_on"]
+    assert not GrassrootsUnion.objects.filter(code="a-sau").exists()
+
+
+def test_life_of_a_union_keeps_its_founding_credit(client_for, officer_a, fed_a):
+    union = UnionFactory(code="a-life", federation=fed_a, founded_on=D(2024, 2, 1))
+    client = client_for(officer_a)
+    assert client.post("/unions/a-life/status/suspend/", {"on": "2024-05-01"}).status_code == 302
+    union.refresh_from_db()
+    assert (union.status, union.status_on) == ("suspended", D(2024, 5, 1))
+    assert client.post("/unions/a-life/status/reactivate/", {"on": "2024-06-01"}).status_code == 302
+    assert client.post("/unions/a-life/status/dissolve/", {"on": "2024-09-30"}).status_code == 302
+    union.refresh_from_db()
+    assert union.status == "dissolved"
+    row = progress.federation_progress(fed_a, progress.make_period(2024))
+    assert row.new_unions.actual == 1  # a dissolved union still counts as founded in 2024
+    assert union.history.count() == 4
+    # A dissolved union cannot be reactivated; an event dated before the founding is refused.
+    response = client.post("/unions/a-life/status/reactivate/", {"on": "2024-10-01"})
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    response = client.post("/unions/a-life/status/dissolve/", {"on": "2023-01-01"})
+    assert response.context["form"].errors
+
+
+def test_city_staff_read_unions_but_change_none(client_for, city_staff, union_a):
+    client = client_for(city_staff)
+    assert client.get("/unions/a-xuan/").status_code == 200
+    assert client.post("/unions/a-xuan/edit/", {"name": "Đổi tên"}).status_code == 403
+    assert client.post("/unions/a-xuan/status/dissolve/", {"on": "2024-01-01"}).status_code == 403
+    union_a.refresh_from_db()
+    assert union_a.name != "Đổi tên" and union_a.status == "active"
+
+
+def test_unknown_life_event_is_not_found(client_for, officer_a, union_a):
+    assert client_for(officer_a).get("/unions/a-xuan/status/explode/").status_code == 404
+
+
+# -- members --------------------------------------------------------------------------------------
+def test_member_list_is_scoped_searchable_and_never_counts(client_for, officer_a, member_a, union_b):
+    MemberFactory(card_no="B0001", full_name="Nguyễn Văn Bình", union=union_b)
+    client = client_for(officer_a)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/members/", {"q": "nguyen"}).content.decode()
+    assert "Nguyễn Thị Hằng" in page and "Nguyễn Văn Bình" not in page
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    assert "Nguyễn Thị Hằng" in client.get("/members/", {"q": "A00"}).content.decode()
+    assert "Nguyễn Thị Hằng" not in client.get("/members/", {"admitted_year": 2023}).content.decode()
+
+
+def test_officer_admits_a_member_and_the_count_moves(client_for, officer_a, union_a, fed_a):
+    client = client_for(officer_a)
+    before = progress.federation_progress(fed_a, progress.make_period(2024)).new_members.actual
+    response = admit(client, union=union_a.pk, admitted_on="01/06/2024")
+    assert response.status_code == 302
+    member = Member.objects.get(card_no="A0100")
+    assert member.admitted_federation == fed_a and member.admitted_on == D(2024, 6, 1)
+    assert progress.federation_progress(fed_a, progress.make_period(2024)).new_members.actual == before + 1
+    assert member.history.first().history_user == officer_a
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"admitted_on": TOMORROW.isoformat()}, "admitted_on"),
+        ({"admitted_on": "31/02/2024"}, "admitted_on"),
+        ({"admitted_on": "2017-01-01"}, "admitted_on"),  # before the union was founded
+        ({"card_no": "A0001"}, "card_no"),  # already used
+        ({"birth_date": "2030-01-01"}, "birth_date"),
+        ({"gender": "other"}, "gender"),
+    ],
+)
+def test_bad_admissions_are_refused(client_for, officer_a, union_a, member_a, overrides, field):
+    count = Member.objects.count()
+    response = admit(client_for(officer_a), union=union_a.pk, **overrides)
+    assert response.status_code == 200 and field in response.context["form"].errors
+    assert Member.objects.count() == count
+
+
+def test_admitting_into_another_federations_union_is_refused(client_for, officer_a, union_b):
+    response = admit(client_for(officer_a), union=union_b.pk)
+    assert "union" in response.context["form"].errors
+    assert not Member.objects.filter(card_no="A0100").exists()
+
+
+def test_departure(client_for, officer_a, member_a):
+    client = client_for(officer_a)
+    response = client.post("/members/A0001/leave/", {"left_on": "2024-02-01"})
+    assert response.context["form"].errors["left_on"]  # before the admission
+    member_a.refresh_from_db()
+    assert member_a.status == "active"
+    assert client.post("/members/A0001/leave/", {"left_on": "2024-08-01"}).status_code == 302
+    member_a.refresh_from_db()
+    assert (member_a.status, member_a.left_on) == ("left", D(2024, 8, 1))
+
+
+def test_transfer_within_the_federation(client_for, officer_a, member_a, union_a2):
+    response = client_for(officer_a).post(
+        "/members/A0001/transfer/", {"to_union": "a-binh", "transferred_on": "2024-07-01"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/members/A0001/"
+    member_a.refresh_from_db()
+    assert member_a.union == union_a2
+    transfer = Transfer.objects.get()
+    assert (transfer.from_union.code, transfer.to_union.code, transfer.recorded_by) == (
+        "a-xuan",
+        "a-binh",
+        officer_a,
+    )
+
+
+def test_transfer_to_another_federation_keeps_the_admission_credit(
+    client_for, officer_a, officer_b, member_a, union_b, fed_a, fed_b
+):
+    period = progress.make_period(2024)
+    before = {f.code: progress.federation_progress(f, period).new_members.actual for f in (fed_a, fed_b)}
+    response = client_for(officer_a).post(
+        "/members/A0001/transfer/", {"to_union": "b-dong", "transferred_on": "2024-07-01"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/unions/a-xuan/"
+    member_a.refresh_from_db()
+    assert member_a.union == union_b and member_a.admitted_federation == fed_a
+    after = {f.code: progress.federation_progress(f, period).new_members.actual for f in (fed_a, fed_b)}
+    assert after == before
+    assert (
+        Transfer.objects.visible_to(officer_a).count() == 1
+        and Transfer.objects.visible_to(officer_b).count() == 1
+    )
+    assert client_for(officer_a).get("/members/A0001/").status_code == 404  # now B's member
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"to_union": "khong-co", "transferred_on": "2024-07-01"}, "to_union"),
+        ({"to_union": "a-xuan", "transferred_on": "2024-07-01"}, "to_union"),  # the same union
+        ({"to_union": "a-binh", "transferred_on": "2024-01-01"}, "transferred_on"),  # before admission
+        ({"to_union": "a-binh", "transferred_on": TOMORROW.isoformat()}, "transferred_on"),
+    ],
+)
+def test_bad_transfers_are_refused(client_for, officer_a, member_a, union_a2, data, field):
+    response = client_for(officer_a).post("/members/A0001/transfer/", data)
+    assert field in response.context["form"].errors
+    assert not Transfer.objects.exists()
+    member_a.refresh_from_db()
+    assert member_a.union.code == "a-xuan"
+
+
+def test_officer_cannot_touch_another_federations_member(client_for, officer_b, member_a):
+    client = client_for(officer_b)
+    for url in ("/members/A0001/", "/members/A0001/edit/", "/members/A0001/leave/"):
+        assert client.get(url).status_code == 404
+    assert client.post("/members/A0001/leave/", {"left_on": "2024-08-01"}).status_code == 404
+    member_a.refresh_from_db()
+    assert member_a.status == "active"
