@@ -29,6 +29,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from unionboard.text import fold
 
@@ -50,8 +51,8 @@ MAGIC = [
     (b"Rar!", "RAR"),
     (b"7z\xbc\xaf", "7-Zip"),
     (b"\x1f\x8b", "gzip"),
-    (b"MZ", "Windows program"),
-    (b"\x7fELF", "program"),
+    (b"MZ", gettext_noop("Windows program")),
+    (b"\x7fELF", gettext_noop("program")),
 ]
 
 
@@ -137,7 +138,7 @@ def _refuse_binary(data: bytes) -> None:
         if data.startswith(magic):
             raise FileRefused(
                 _("This file is named as a CSV file but is really a %(type)s file. Save the "
-                  "spreadsheet as CSV (or upload the .xlsx workbook itself).") % {"type": label}
+                  "spreadsheet as CSV (or upload the .xlsx workbook itself).") % {"type": _(label)}
             )
     if b"\x00" in data[:65536]:
         raise FileRefused(
