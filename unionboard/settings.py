@@ -213,6 +213,8 @@ CONTENT_SECURITY_POLICY = (
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+# django-filter's blank choice ("---------" by default) reads "All" in the user's language.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
