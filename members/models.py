@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branches.models import Federation, GrassrootsUnion
@@ -20,8 +21,8 @@ class Gender(models.TextChoices):
 
 
 class MemberStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    LEFT = "left", _("Left")
+    ACTIVE = "active", pgettext_lazy("member status", "Active")
+    LEFT = "left", pgettext_lazy("member status", "Left")
 
 
 class MemberQuerySet(models.QuerySet):
