@@ -89,7 +89,7 @@ class Federation(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("branches:union_detail", args=[self.code])
+        return reverse("federation_detail", args=[self.code])
 
     def fill_keys(self) -> None:
         """Derive the sort and search keys from the name (bulk loaders call this too)."""
@@ -194,6 +194,9 @@ class GrassrootsUnion(models.Model):
     def save(self, *args, **kwargs):
         self.fill_keys()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("branches:union_detail", args=[self.code])
 
     def fill_keys(self) -> None:
         """Credit the founding to the current federation once; derive sort and search keys."""
