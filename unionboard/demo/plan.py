@@ -44,9 +44,11 @@ class Scale:
     nation_federations: int = 0  # generated federations added to Hanoi's 45
     members: int | None = None  # aimed-at total of members (None: the demo's own)
     unions: int | None = None
+    seeded: bool = True  # pin the seed reports' figures (a smaller city cannot hold them)
 
 
 SCALES = {
+    "small": Scale("small", members=70_000, unions=800, seeded=False),
     "demo": Scale("demo"),
     "city": Scale("city", members=700_000, unions=8_000),
     "nation": Scale("nation", nation_federations=655, members=11_000_000, unions=130_000),
@@ -124,8 +126,9 @@ def make_plan(scale: Scale, end: datetime.date, seed: int = 2020) -> list[Federa
             members = round(rate * size * rng.uniform(0.6, 1.4))
             plan.full_year[year] = (unions, members)
         plans.append(plan)
-    _pin_city_period(plans, rng)
-    _pin_seed_federations({p.code: p for p in plans}, end)
+    if scale.seeded:
+        _pin_city_period(plans, rng)
+        _pin_seed_federations({p.code: p for p in plans}, end)
     _scale_free_years(plans, scale, end)
     for plan in plans:
         for year, (unions, members) in plan.full_year.items():
@@ -190,15 +193,20 @@ def _pin_seed_federations(by_code: dict[str, FederationPlan], end: datetime.date
 
 
 def _scale_free_years(plans: list[FederationPlan], scale: Scale, end: datetime.date) -> None:
-    """Grow the years no seed figure pins until the totals reach the scale's size."""
+    """Grow (or, for an unseeded scale, shrink) the unpinned years to the scale's size."""
     for index, wanted in ((0, scale.unions), (1, scale.members)):
         if wanted is None:
             continue
         fixed = sum(v[index] for p in plans for y, v in p.full_year.items() if y in p.pinned)
         free = sum(v[index] for p in plans for y, v in p.full_year.items() if y not in p.pinned)
-        base = sum(p.base_unions for p in plans) if index == 0 else 0
-        factor = max(1.0, (wanted - fixed - base) / free)
+        if index == 0 and not scale.seeded:
+            free += sum(p.base_unions for p in plans)
+        base = sum(p.base_unions for p in plans) if index == 0 and scale.seeded else 0
+        factor = (wanted - fixed - base) / free
+        factor = factor if not scale.seeded else max(1.0, factor)
         for plan in plans:
+            if index == 0 and not scale.seeded:
+                plan.base_unions = max(1, round(plan.base_unions * factor))
             for year, values in plan.full_year.items():
                 if year not in plan.pinned:
                     grown = list(values)

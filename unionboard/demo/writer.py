@@ -84,3 +84,15 @@ def reset_sequences() -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def vacuum() -> None:
+    """VACUUM ANALYZE the loaded tables on PostgreSQL (outside any transaction), ANALYZE on SQLite."""
+    if connection.in_atomic_block:
+        return  # VACUUM cannot run in a transaction; the caller's data is not committed anyway
+    tables = [model._meta.db_table for model in MODELS.values()]
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
+        else:
+            cursor.execute("ANALYZE")

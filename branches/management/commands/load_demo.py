@@ -24,7 +24,10 @@ class Command(BaseCommand):
             "--scale",
             choices=sorted(plan.SCALES),
             default="demo",
-            help="demo (about 330.000 members), city (700.000) or nation (11 million, PostgreSQL only).",
+            help=(
+                "demo (about 350.000 members, the seed figures), small (70.000, for benchmarks), "
+                "city (700.000, the seed figures too) or nation (11 million, PostgreSQL only)."
+            ),
         )
         parser.add_argument(
             "--if-empty",
@@ -51,6 +54,7 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         counts = self._load(plan.SCALES[scale])
+        writer.vacuum()  # fresh statistics and visibility maps: index-only scans from the first page
         logins = users.ensure_demo_users()
         self.stdout.write(
             self.style.SUCCESS(
@@ -64,7 +68,7 @@ class Command(BaseCommand):
     def _load(self, scale: plan.Scale) -> dict[str, int]:
         end = today()
         plans = plan.make_plan(scale, end)
-        builder = build.CityBuilder(plans, end)
+        builder = build.CityBuilder(plans, end, seeded=scale.seeded)
         writer.wipe()
         counts = {kind: 0 for kind in build.COLUMNS}
         counts["federation"] = writer.write(
@@ -79,11 +83,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {federation_plan.name}: {len(unions)} unions, {len(members)} members")
         counts["quota"] = writer.write("quota", build.COLUMNS["quota"], builder.quota_rows())
         writer.reset_sequences()
-        if writer.is_postgresql():
-            from django.db import connection
-
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         return counts
 
     def _print_logins(self, logins) -> None:
