@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PLOTLY_JS := static/vendor/plotly/plotly.min.js
 MO := locale/vi/LC_MESSAGES/django.mo
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: setup
 
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# PNGs of the main pages (Vietnamese; desktop and phone) into docs/screenshots/, for the README.
+screenshots: setup
+	$(PY) docs/screenshots/take.py
 
 clean:
 	rm -rf $(VENV) staticfiles $(PLOTLY_JS) $(MO)
