@@ -23,6 +23,7 @@ from targets.filters import PeriodFilter, RankingFilter
 from targets.models import Metric
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
+from unionboard.routers import replica_reads
 
 METRIC_TITLES = {
     Metric.NEW_MEMBERS: lambda: _("New members admitted"),
@@ -52,6 +53,7 @@ def home(request):
     raise PermissionDenied(_("Your account has no role yet: ask an administrator."))
 
 
+@replica_reads()
 def overview(request):
     """Headline figures, attainment charts and the furthest behind, over what the user sees."""
     federations = Federation.objects.visible_to(request.user)
@@ -99,6 +101,7 @@ def _league_for(request):
     return filterset, period, rows
 
 
+@replica_reads()
 def rankings(request):
     """The league table: every federation's figures, rank and change since last year."""
     filterset, period, rows = _league_for(request)
@@ -115,6 +118,7 @@ def rankings(request):
     return render(request, "targets/rankings.html", context)
 
 
+@replica_reads()
 def rankings_export(request, fmt: str):
     """The league table as CSV or XLSX, with the filters in force."""
     filterset, period, rows = _league_for(request)
@@ -137,6 +141,7 @@ def rankings_export(request, fmt: str):
     return response
 
 
+@replica_reads()
 def federation_detail(request, code: str):
     """One federation: the two figures as the reports write them, charts and history."""
     federation = get_object_or_404(Federation.objects.visible_to(request.user), code=code)

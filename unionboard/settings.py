@@ -112,10 +112,13 @@ DATABASES = {
     )
 }
 REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# After a user's write, their reads stay on the primary this long (the replica trails it).
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 10)
 if REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=0)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["unionboard.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.append("unionboard.routers.PinPrimaryMiddleware")
 for _alias, _db in DATABASES.items():
     if _db["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
         # psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from branches.models import Federation, FederationKind
 from targets import exports, progress
 from targets.models import Quota
+from unionboard.routers import replica_reads
 
 
 def iso_date(value: str) -> datetime.date:
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", dest="fmt", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="file to write (CSV goes to standard output without it)")
 
+    @replica_reads()
     def handle(self, *args, year: int, as_of, kind, fmt: str, output, **options):
         if kind and kind not in FederationKind.values:
             raise CommandError(
