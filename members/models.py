@@ -49,12 +49,16 @@ class Member(models.Model):
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     union = models.ForeignKey(
-        GrassrootsUnion, on_delete=models.PROTECT, related_name="members",
+        GrassrootsUnion,
+        on_delete=models.PROTECT,
+        related_name="members",
         verbose_name=_("grassroots union"),
     )
     admitted_on = models.DateField(_("admitted on"))
     admitted_federation = models.ForeignKey(
-        Federation, on_delete=models.PROTECT, related_name="admitted_members",
+        Federation,
+        on_delete=models.PROTECT,
+        related_name="admitted_members",
         verbose_name=_("admitting federation"),
         help_text=_("Credited with the admission (kết nạp); a transfer never changes it."),
     )
@@ -91,9 +95,7 @@ class Member(models.Model):
                 name="member_left_on_iff_left",
                 violation_error_message=_("A leaving date goes with the status 'left', only."),
             ),
-            models.CheckConstraint(
-                condition=Q(gender__in=Gender.values), name="member_gender_valid"
-            ),
+            models.CheckConstraint(condition=Q(gender__in=Gender.values), name="member_gender_valid"),
         ]
 
     def __str__(self) -> str:
@@ -110,9 +112,7 @@ class Member(models.Model):
         """Credit the admission to the union's federation once; derive the search key."""
         if self.admitted_federation_id is None and self.union_id is not None:
             self.admitted_federation_id = (
-                GrassrootsUnion.objects.filter(pk=self.union_id)
-                .values_list("federation_id", flat=True)
-                .get()
+                GrassrootsUnion.objects.filter(pk=self.union_id).values_list("federation_id", flat=True).get()
             )
         self.name_search = fold(self.full_name)
 
@@ -125,9 +125,7 @@ class TransferQuerySet(models.QuerySet):
         ids = roles.officer_federation_ids(user)
         if not ids:
             return self.none()
-        return self.filter(
-            Q(from_union__federation_id__in=ids) | Q(to_union__federation_id__in=ids)
-        )
+        return self.filter(Q(from_union__federation_id__in=ids) | Q(to_union__federation_id__in=ids))
 
 
 class Transfer(models.Model):
@@ -137,17 +135,25 @@ class Transfer(models.Model):
         Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member")
     )
     from_union = models.ForeignKey(
-        GrassrootsUnion, on_delete=models.PROTECT, related_name="transfers_out",
+        GrassrootsUnion,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
         verbose_name=_("from union"),
     )
     to_union = models.ForeignKey(
-        GrassrootsUnion, on_delete=models.PROTECT, related_name="transfers_in",
+        GrassrootsUnion,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
         verbose_name=_("to union"),
     )
     transferred_on = models.DateField(_("transferred on"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("recorded by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -159,10 +165,36 @@ class Transfer(models.Model):
         verbose_name_plural = _("transfers")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(from_union=F("to_union")), name="transfer_changes_union",
+                condition=~Q(from_union=F("to_union")),
+                name="transfer_changes_union",
                 violation_error_message=_("A transfer must go to another union."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member} {self.from_union} → {self.to_union} ({self.transferred_on})"
+
+
+class AdmissionTally(models.Model):
+    """Admissions per credited federation and day: the summary the progress figures read.
+
+    Kept by database triggers on the members table (members.tally), so every write —
+    a form, an import, a bulk update, a delete — changes it in the same transaction and
+    no figure is ever stale. Reading it costs federations × days, not members.
+    """
+
+    federation = models.ForeignKey(
+        Federation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    admitted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["federation", "day"], name="tally_one_row_per_day"),
+        ]
+        # (day, federation, admitted): the range scans of the figures read the index alone.
+        indexes = [models.Index(fields=["day", "federation", "admitted"], name="tally_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.federation_id} {self.day}: {self.admitted}"

@@ -15,6 +15,10 @@ a cut-off date `as_of`:
 - score = mean of the unrounded ratios over the metrics F has a quota for in Y;
 - rank = competition ranking on score (1, 2, 2, 4), ties ordered by federation code;
 - pace = target × days elapsed in Y up to `as_of` ÷ days in Y.
+
+Admissions are read from members.AdmissionTally (admissions per credited federation and
+day, kept by database triggers in the same transaction as every write), so the cost of
+a figure grows with federations and days, never with the number of members.
 """
 
 from __future__ import annotations
@@ -27,12 +31,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from branches.models import Federation, GrassrootsUnion
-from members.models import Member
+from members.models import AdmissionTally, Member
 from targets.models import Metric, Quota
 
 METRICS: tuple[str, ...] = (Metric.NEW_MEMBERS, Metric.NEW_UNIONS)
@@ -241,16 +245,13 @@ def _counts(
 ) -> tuple[dict, dict]:
     """Actual counts per federation for the period and the same period last year (2 queries)."""
     ids = federations.values("pk")
-    current_range = Q(admitted_on__gte=period.start, admitted_on__lte=period.as_of)
-    previous_range = Q(admitted_on__gte=previous.start, admitted_on__lte=previous.as_of)
+    current_days = Q(day__gte=period.start, day__lte=period.as_of)
+    previous_days = Q(day__gte=previous.start, day__lte=previous.as_of)
     members = (
-        Member.objects.filter(admitted_federation__in=ids)
-        .filter(current_range | previous_range)
-        .values("admitted_federation")
-        .annotate(
-            now=Count("pk", filter=current_range),
-            before=Count("pk", filter=previous_range),
-        )
+        AdmissionTally.objects.filter(federation__in=ids)
+        .filter(current_days | previous_days)
+        .values("federation")
+        .annotate(now=Sum("admitted", filter=current_days), before=Sum("admitted", filter=previous_days))
         .order_by()
     )
     current_founded = Q(founded_on__gte=period.start, founded_on__lte=period.as_of)
@@ -268,8 +269,8 @@ def _counts(
     now: dict = defaultdict(lambda: defaultdict(int))
     before: dict = defaultdict(lambda: defaultdict(int))
     for row in members:
-        now[row["admitted_federation"]][Metric.NEW_MEMBERS] = row["now"]
-        before[row["admitted_federation"]][Metric.NEW_MEMBERS] = row["before"]
+        now[row["federation"]][Metric.NEW_MEMBERS] = row["now"] or 0
+        before[row["federation"]][Metric.NEW_MEMBERS] = row["before"] or 0
     for row in unions:
         now[row["founding_federation"]][Metric.NEW_UNIONS] = row["now"]
         before[row["founding_federation"]][Metric.NEW_UNIONS] = row["before"]
@@ -373,15 +374,11 @@ def monthly(federation: Federation, period: Period) -> dict[str, list[MonthPoint
     )
     per_month: dict = {m: defaultdict(int) for m in METRICS}
     members = (
-        Member.objects.filter(
-            admitted_federation=federation,
-            admitted_on__gte=previous.start,
-            admitted_on__lte=period.as_of,
-        )
-        .exclude(admitted_on__gt=previous.as_of, admitted_on__lt=period.start)
-        .annotate(y=ExtractYear("admitted_on"), m=ExtractMonth("admitted_on"))
+        AdmissionTally.objects.filter(federation=federation, day__gte=previous.start, day__lte=period.as_of)
+        .exclude(day__gt=previous.as_of, day__lt=period.start)
+        .annotate(y=ExtractYear("day"), m=ExtractMonth("day"))
         .values("y", "m")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("admitted"))
         .order_by()
     )
     unions = (
@@ -467,12 +464,10 @@ def quota_history(federation: Federation) -> list[YearRow]:
     first, last = datetime.date(min(years), 1, 1), min(datetime.date(max(years), 12, 31), now)
     actual: dict = defaultdict(lambda: defaultdict(int))
     for row in (
-        Member.objects.filter(
-            admitted_federation=federation, admitted_on__gte=first, admitted_on__lte=last
-        )
-        .annotate(y=ExtractYear("admitted_on"))
+        AdmissionTally.objects.filter(federation=federation, day__gte=first, day__lte=last)
+        .annotate(y=ExtractYear("day"))
         .values("y")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("admitted"))
         .order_by()
     ):
         actual[row["y"]][Metric.NEW_MEMBERS] = row["n"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.core.management.color import no_style
 from django.db import connection
 
 from branches.models import Federation, GrassrootsUnion
-from members.models import Member, Transfer
+from members import tally
+from members.models import AdmissionTally, Member, Transfer
 from targets.models import Quota
 
 MODELS = {
@@ -21,6 +23,7 @@ MODELS = {
 
 # Emptied before a load, children first.
 WIPE_ORDER = [
+    AdmissionTally,
     Transfer,
     Member.history.model,
     Member,
@@ -96,3 +99,15 @@ def vacuum() -> None:
             cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
         else:
             cursor.execute("ANALYZE")
+
+
+@contextmanager
+def without_tally_triggers() -> Iterator[None]:
+    """Drop the admission tally triggers for a bulk load; rebuild the tally and restore them after.
+
+    Use inside a transaction: on an error the drop is rolled back with everything else.
+    """
+    tally.drop(connection)
+    yield
+    tally.rebuild(connection)
+    tally.install(connection)

@@ -69,7 +69,11 @@ class Command(BaseCommand):
         end = today()
         plans = plan.make_plan(scale, end)
         builder = build.CityBuilder(plans, end, seeded=scale.seeded)
-        writer.wipe()
+        with writer.without_tally_triggers():
+            writer.wipe()
+            return self._write(plans, builder)
+
+    def _write(self, plans, builder) -> dict[str, int]:
         counts = {kind: 0 for kind in build.COLUMNS}
         counts["federation"] = writer.write(
             "federation", build.COLUMNS["federation"], builder.federation_rows()
