@@ -84,16 +84,34 @@ class TestSeedFigures:
         text = page.content.decode()
         assert "505/410" in text and "123,2%" in text and "6/6" in text
 
-    def test_son_tay_in_the_rankings_export(self, demo):
-        out = io.StringIO()
-        call_command("export_rankings", year=2020, as_of="2020-10-31", stdout=out)
-        row = next(r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["federation"] == "son-tay")
-        assert (row["new_members"], row["new_members_target"], row["new_members_pct"]) == (
-            "505",
-            "410",
-            "123.2",
+    @pytest.mark.parametrize(
+        ("year", "as_of", "code", "expected"),
+        [
+            (2024, None, "thanh-xuan", ("4550", "6500", "70.0", "22", "20", "110.0")),
+            (2020, "2020-10-31", "son-tay", ("505", "410", "123.2", "6", "6", "100.0")),
+            (2020, None, "ba-dinh", ("1857", "1400", "132.6", "25", "25", "100.0")),
+        ],
+    )
+    def test_seed_figures_in_the_rankings_exports(self, demo, client, year, as_of, code, expected):
+        columns = (
+            "new_members",
+            "new_members_target",
+            "new_members_pct",
+            "new_unions",
+            "new_unions_target",
+            "new_unions_pct",
         )
-        assert (row["new_unions"], row["new_unions_target"], row["new_unions_pct"]) == ("6", "6", "100.0")
+        out = io.StringIO()
+        call_command("export_rankings", year=year, as_of=as_of, stdout=out)
+        row = next(r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["federation"] == code)
+        assert tuple(row[c] for c in columns) == expected
+        query = {"year": year} | ({"as_of": as_of} if as_of else {})
+        response = login(client, "city.staff").get("/rankings/export.csv", query)
+        text = b"".join(response.streaming_content if response.streaming else [response.content]).decode(
+            "utf-8-sig"
+        )
+        row = next(r for r in csv.DictReader(io.StringIO(text)) if r["federation"] == code)
+        assert tuple(row[c] for c in columns) == expected
 
     def test_ba_dinh_2020(self, demo, client):
         assert figures("ba-dinh", 2020) == ((1857, 1400), (25, 25))

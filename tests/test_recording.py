@@ -10,7 +10,7 @@ from django.utils import timezone
 from branches.models import GrassrootsUnion
 from members.models import Member, Transfer
 from targets import progress
-from tests.factories import MemberFactory, UnionFactory
+from tests.factories import MemberFactory, QuotaFactory, UnionFactory
 
 D = datetime.date
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
@@ -178,6 +178,27 @@ def test_member_list_is_scoped_searchable_and_never_counts(client_for, officer_a
     assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
     assert "Nguyễn Thị Hằng" in client.get("/members/", {"q": "A00"}).content.decode()
     assert "Nguyễn Thị Hằng" not in client.get("/members/", {"admitted_year": 2023}).content.decode()
+
+
+def test_the_federation_page_moves_with_an_admission_and_a_founding(client_for, officer_a, fed_a):
+    QuotaFactory(federation=fed_a, year=2024, metric="new_members", target=10)
+    QuotaFactory(federation=fed_a, year=2024, metric="new_unions", target=2)
+    client = client_for(officer_a)
+    page = client.get("/federations/fed-a/?year=2024").content.decode()
+    assert "0/10" in page and "0/2" in page
+    client.post(
+        "/unions/new/",
+        {
+            "code": "a-2024",
+            "name": "Công đoàn Công ty TNHH Hải Đăng",
+            "federation": fed_a.pk,
+            "sector": "non_state",
+            "founded_on": "2024-03-01",
+        },
+    )
+    admit(client, union=GrassrootsUnion.objects.get(code="a-2024").pk, admitted_on="2024-03-05")
+    page = client.get("/federations/fed-a/?year=2024").content.decode()
+    assert "1/10" in page and "10,0%" in page and "1/2" in page and "50,0%" in page
 
 
 def test_officer_admits_a_member_and_the_count_moves(client_for, officer_a, union_a, fed_a):
