@@ -215,3 +215,12 @@ def test_page_queries_do_not_grow_with_data(client_for, city_staff, fed_a, name,
     # session, user, user's federations (nav), scoping, league (4), page extras
     with django_assert_max_num_queries(20):
         client.get(reverse(name, args=args), {"year": 2024})
+
+
+def test_vietnamese_whatever_the_browser_says_until_the_user_switches(client_for, officer_a, two_feds):
+    client = client_for(officer_a)
+    page = client.get("/federations/fed-a/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page.headers["Content-Language"] == "vi"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/federations/fed-a/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert page.headers["Content-Language"] == "en"

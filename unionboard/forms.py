@@ -10,12 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
-    """The browser's date picker (ISO value), accepted alongside dd/mm/yyyy typed in."""
+    """A date typed the way the language writes it: 31/10/2020 in Vietnamese (ISO also accepted).
 
-    input_type = "date"
+    Not the browser's date picker: it shows the browser's own locale (mm/dd/yyyy on an
+    English Windows), whatever language the page is in.
+    """
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(
+            attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
+            | (attrs or {})
+        )
 
 
 def not_in_future(day: datetime.date | None) -> datetime.date | None:
