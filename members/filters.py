@@ -47,7 +47,7 @@ class MemberFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """A card number matches from its start; a name ignores diacritics ("nguyen" finds "Nguyễn")."""
         value = value.strip()
-        return queryset.filter(Q(card_no__istartswith=value) | Q(name_search__contains=fold(value)))
+        return queryset.filter(Q(card_no__startswith=value.upper()) | Q(name_search__contains=fold(value)))
 
     def admitted_in(self, queryset, name, value):
         year = int(value)

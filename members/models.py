@@ -80,6 +80,11 @@ class Member(models.Model):
             models.Index(fields=["admitted_federation", "admitted_on"], name="member_admission_idx"),
             models.Index(fields=["union", "status"], name="member_union_status_idx"),
             models.Index(fields=["admitted_on", "id"], name="member_admitted_id_idx"),
+            # card-number prefix search (LIKE 'DV00012%'); the name search has a trigram
+            # index on PostgreSQL (migration 0003)
+            models.Index(
+                fields=["card_no"], opclasses=["varchar_pattern_ops"], name="member_card_prefix_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,7 +9,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from branches.models import Federation, GrassrootsUnion
-from members import tally
+from members import search_index, tally
 from members.models import AdmissionTally, Member, Transfer
 from targets.models import Quota
 
@@ -102,12 +102,16 @@ def vacuum() -> None:
 
 
 @contextmanager
-def without_tally_triggers() -> Iterator[None]:
-    """Drop the admission tally triggers for a bulk load; rebuild the tally and restore them after.
+def bulk_load_scope() -> Iterator[None]:
+    """Drop the admission tally triggers and the name-search index for a bulk load; rebuild after.
 
     Use inside a transaction: on an error the drop is rolled back with everything else.
     """
     tally.drop(connection)
+    had_search_index = search_index.exists(connection)
+    search_index.drop(connection)  # a GIN index is cheaper built once than kept row by row
     yield
     tally.rebuild(connection)
     tally.install(connection)
+    if had_search_index:
+        search_index.create(connection)

@@ -69,7 +69,7 @@ class Command(BaseCommand):
         end = today()
         plans = plan.make_plan(scale, end)
         builder = build.CityBuilder(plans, end, seeded=scale.seeded)
-        with writer.without_tally_triggers():
+        with writer.bulk_load_scope():
             writer.wipe()
             return self._write(plans, builder)
 
