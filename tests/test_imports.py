@@ -424,6 +424,15 @@ def test_unknown_federation_code(tmp_path, fed_a):
     assert not GrassrootsUnion.objects.filter(code="cdcs-z").exists()
 
 
+def test_a_row_with_a_bad_cell_still_has_its_union_checked(unions):
+    content = MEMBER_HEADER + "\nTN-1,Trần Thị Thử,female,,cdcs-nope,31/02/2024,,\n"
+    result = run("members", content.encode())
+    assert messages_of(result) == [
+        "row 2, column admitted_on: “31/02/2024” is not a real date.",
+        "row 2, column union: No grassroots union has the code “cdcs-nope”.",
+    ]
+
+
 def test_duplicate_card_number_in_the_file(unions):
     content = MEMBERS_OF_A + "TN-0002,Lê Văn Khác,male,,cdcs-a1,2024-06-01,,\n"
     result = run("members", content.encode(), commit=True)

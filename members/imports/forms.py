@@ -10,7 +10,9 @@ KIND_CHOICES = [("members", _("Members")), ("unions", _("Grassroots unions"))]
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("The file holds"), choices=KIND_CHOICES, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("The file holds"), choices=KIND_CHOICES, initial="members", widget=forms.RadioSelect
+    )
     # Empty and oversized files get the import's own messages, not the form's.
     file = forms.FileField(
         label=_("File"), allow_empty_file=True,

@@ -115,6 +115,10 @@ class Importer:
     def prepare(self, rows: list[tuple[int, dict]]) -> None:
         """Look up, in a few queries, what this chunk's rows refer to."""
 
+    def reference_problem(self, number: int, values: dict) -> Problem | None:
+        """A row naming a union or federation that is unknown or out of the user's reach."""
+        return None
+
     def existing(self, keys: list) -> tuple[dict, set]:
         """Rows already in the database for these keys, and the keys the user may change."""
         raise NotImplementedError
@@ -210,11 +214,21 @@ class UnionImporter(Importer):
         return Federation.objects.editable_by(self.scope_user)
 
     def prepare(self, rows):
-        codes = {values["federation"] for _, values in rows} - self.federations.keys()
+        codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
         if codes:
             found = dict(self._federations().filter(code__in=codes).values_list("code", "pk"))
             for code in codes:
                 self.federations[code] = found.get(code)
+
+    def reference_problem(self, number, values):
+        code = values.get("federation")
+        if code is None or self.federations.get(code) is not None:
+            return None
+        message = (
+            _("“%(code)s” is not one of your federations.") if self.scope_user is not None
+            else _("No federation has the code “%(code)s”.")
+        )
+        return self.problem(number, "federation", message % {"code": code})
 
     def existing(self, keys):
         found = {obj.code: obj for obj in GrassrootsUnion.objects.filter(code__in=keys)}
@@ -224,12 +238,8 @@ class UnionImporter(Importer):
     def build(self, number, values, current, editable):
         problems: list[Problem] = []
         federation_id = self.federations.get(values["federation"])
-        if federation_id is None:
-            message = (
-                _("“%(code)s” is not one of your federations.") if self.scope_user is not None
-                else _("No federation has the code “%(code)s”.")
-            )
-            problems.append(self.problem(number, "federation", message % {"code": values["federation"]}))
+        if (problem := self.reference_problem(number, values)) is not None:
+            problems.append(problem)
         if current is not None and not editable:
             problems.append(Problem(
                 number, self.label("code"),
@@ -304,7 +314,7 @@ class MemberImporter(Importer):
         return "card_no", _("This card number is already on row %(row)s of the file.") % {"row": first_row}
 
     def prepare(self, rows):
-        codes = {values["union"] for _, values in rows} - self.unions.keys()
+        codes = {values.get("union") for _, values in rows} - {None} - self.unions.keys()
         if not codes:
             return
         unions = (
@@ -320,6 +330,16 @@ class MemberImporter(Importer):
         for code in codes:
             self.unions[code] = found.get(code)
 
+    def reference_problem(self, number, values):
+        code = values.get("union")
+        if code is None or self.unions.get(code) is not None:
+            return None
+        message = (
+            _("“%(code)s” is not a grassroots union of your federations.") if self.scope_user is not None
+            else _("No grassroots union has the code “%(code)s”.")
+        )
+        return self.problem(number, "union", message % {"code": code})
+
     def existing(self, keys):
         found = {obj.card_no: obj for obj in Member.objects.filter(card_no__in=keys)}
         if self.scope_user is None:
@@ -331,14 +351,9 @@ class MemberImporter(Importer):
         return found, editable
 
     def build(self, number, values, current, editable):
-        union = self.unions.get(values["union"])
-        if union is None:
-            message = (
-                _("“%(code)s” is not a grassroots union of your federations.") if self.scope_user is not None
-                else _("No grassroots union has the code “%(code)s”.")
-            )
-            return None, [Problem(number, self.label("union"), message % {"code": values["union"]})]
-        union_id, federation_id = union
+        if (problem := self.reference_problem(number, values)) is not None:
+            return None, [problem]
+        union_id, federation_id = self.unions[values["union"]]
         if current is not None and not editable:
             return None, [Problem(
                 number, self.label("card_no"),
@@ -436,11 +451,18 @@ class QuotaImporter(Importer):
         }
 
     def prepare(self, rows):
-        codes = {values["federation"] for _, values in rows} - self.federations.keys()
+        codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
         if codes:
             found = dict(Federation.objects.filter(code__in=codes).values_list("code", "pk"))
             for code in codes:
                 self.federations[code] = found.get(code)
+
+    def reference_problem(self, number, values):
+        code = values.get("federation")
+        if code is None or self.federations.get(code) is not None:
+            return None
+        message = _("No federation has the code “%(code)s”.") % {"code": code}
+        return self.problem(number, "federation", message)
 
     def existing(self, keys):
         ids = {self.federations.get(code) for code, _, _ in keys} - {None}
@@ -456,11 +478,8 @@ class QuotaImporter(Importer):
     def build(self, number, values, current, editable):
         problems = []
         federation_id = self.federations.get(values["federation"])
-        if federation_id is None:
-            problems.append(Problem(
-                number, self.label("federation"),
-                _("No federation has the code “%(code)s”.") % {"code": values["federation"]},
-            ))
+        if (problem := self.reference_problem(number, values)) is not None:
+            problems.append(problem)
         if not 2000 <= values["year"] <= 2100:
             problems.append(Problem(number, self.label("year"), _("The year must be between 2000 and 2100.")))
         if values["target"] <= 0:
@@ -535,6 +554,7 @@ def import_file(
             "The records changed while this file was being written, so nothing was written. "
             "Import the file again."
         ))
+    result.problems.sort(key=lambda problem: problem.row or 0)
     if result.ok and result.rows == 0:
         result.refuse(_("The file has a header row but no data rows."))
     result.written = commit and result.ok
@@ -547,6 +567,7 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
     schema = importer.schema
     while chunk := list(itertools.islice(sheet.rows, CHUNK_ROWS)):
         checked: list[tuple[int, dict]] = []
+        faulty: list[tuple[int, dict]] = []  # rows with a problem: their references are checked too
         for number, cells in chunk:
             result.rows += 1
             values, problems = schema.read_row(number, cells, importer.header)
@@ -558,11 +579,16 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
                 seen[key] = number
             if problems:
                 result.add(problems)
+                faulty.append((number, values))
             else:
                 checked.append((number, values))
+        importer.prepare(checked + faulty)
+        result.add([
+            problem for number, values in faulty
+            if (problem := importer.reference_problem(number, values)) is not None
+        ])
         if not checked:
             continue
-        importer.prepare(checked)
         found, editable = importer.existing([importer.key(values) for _, values in checked])
         creates, updates = [], []
         for number, values in checked:
