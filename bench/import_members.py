@@ -1,0 +1,190 @@
+"""Import throughput: a generated members CSV through the import service, timed and measured.
+
+    python bench/import_members.py [--rows 100000] [--unions 200] [--keep]
+
+Uses the database of DATABASE_URL (migrated). Members go into existing grassroots unions; a
+benchmark federation with --unions unions is created when the database has none. Three runs:
+
+1. import the file (written in one transaction): seconds and rows/s;
+2. import the same file again: every row unchanged, nothing written;
+3. import a second file of the same size under tracemalloc: the peak of Python memory
+   (tracing slows Python down, so this run is not timed).
+
+Prints a Markdown snippet for docs/performance.md. The generated members (and the benchmark
+federation and unions) are deleted afterwards unless --keep is given. Names are generated
+from syllables, never real people.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import os
+import platform
+import random
+import resource
+import secrets
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionboard.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# Measure as production runs: with DEBUG on, Django keeps (and formats) every SQL statement.
+settings.DEBUG = False
+
+from django.db import connection, transaction  # noqa: E402
+
+from branches.models import Federation, FederationKind, GrassrootsUnion, Sector  # noqa: E402
+from members.imports import service  # noqa: E402
+from members.models import Member  # noqa: E402
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
+MIDDLE = ["Thị", "Văn", "Minh", "Thu", "Đức", "Ngọc", "Hữu", "Thanh"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hương", "Khoa", "Lan", "Nam", "Phúc", "Quế"]
+BENCH_FEDERATION = "bench-import-fed"
+
+
+def ensure_unions(count: int) -> tuple[list[str], bool]:
+    """Codes of existing unions to admit into; create a benchmark federation if there are none."""
+    codes = list(GrassrootsUnion.objects.order_by("code").values_list("code", flat=True)[:count])
+    if codes:
+        return codes, False
+    federation = Federation.objects.create(
+        code=BENCH_FEDERATION, name="LĐLĐ Đo Hiệu Năng", kind=FederationKind.URBAN_DISTRICT
+    )
+    unions = []
+    for n in range(count):
+        union = GrassrootsUnion(
+            code=f"bench-cdcs-{n:04d}", name=f"Công đoàn Công ty Đo Hiệu Năng {n}", federation=federation,
+            sector=Sector.NON_STATE, founded_on=datetime.date(2015, 1, 1), employees=50,
+        )
+        union.fill_keys()
+        unions.append(union)
+    GrassrootsUnion.objects.bulk_create(unions)
+    return [union.code for union in unions], True
+
+
+def write_csv(path: Path, rows: int, unions: list[str], prefix: str, seed: int) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["card_no", "full_name", "gender", "birth_date", "union", "admitted_on",
+                         "status", "left_on"])
+        for n in range(rows):
+            admitted = datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randrange(1800))
+            left = admitted + datetime.timedelta(days=rng.randrange(1, 300)) if n % 20 == 0 else None
+            born = datetime.date(1965, 1, 1) + datetime.timedelta(days=rng.randrange(13000))
+            writer.writerow([
+                f"{prefix}{n:07d}",
+                f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                rng.choice(["female", "male"]),
+                born.strftime("%d/%m/%Y") if n % 2 else born.isoformat(),
+                unions[n % len(unions)],
+                admitted.isoformat(),
+                "left" if left else "active",
+                left.isoformat() if left else "",
+            ])
+
+
+@dataclass
+class Run:
+    result: service.ImportResult
+    seconds: float  # wall clock
+    cpu_seconds: float  # this process only (PostgreSQL works in its own processes)
+    peak_bytes: int = 0
+
+
+def timed_import(path: Path, *, trace: bool = False) -> Run:
+    if trace:
+        tracemalloc.start()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with path.open("rb") as source:
+        result = service.import_file(kind="members", source=source, filename=path.name, commit=True)
+    run = Run(result, time.perf_counter() - started, time.process_time() - cpu_started)
+    if trace:
+        run.peak_bytes = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    if not result.ok:
+        raise SystemExit("import failed:\n" + "\n".join(str(problem) for problem in result.problems[:20]))
+    return run
+
+
+def clean_up(prefixes: list[str], created_federation: bool) -> None:
+    """Delete what the benchmark wrote, in plain SQL: a model delete would write history."""
+    tables = [Member.history.model._meta.db_table, Member._meta.db_table]
+    if created_federation:
+        tables += [GrassrootsUnion.history.model._meta.db_table, GrassrootsUnion._meta.db_table]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for prefix in prefixes:
+            for table in tables[:2]:
+                cursor.execute(f"DELETE FROM {table} WHERE card_no LIKE %s", [prefix + "%"])
+        for table in tables[2:]:
+            cursor.execute(f"DELETE FROM {table} WHERE code LIKE %s", ["bench-cdcs-%"])
+        if created_federation:
+            cursor.execute(f"DELETE FROM {Federation._meta.db_table} WHERE code = %s", [BENCH_FEDERATION])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--unions", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="keep the imported members")
+    args = parser.parse_args()
+
+    unions, created_federation = ensure_unions(args.unions)
+    run_id = secrets.token_hex(3).upper()
+    prefixes = [f"BN{run_id}A", f"BN{run_id}B"]
+    with tempfile.TemporaryDirectory() as folder:
+        files = [Path(folder) / f"members-{prefix}.csv" for prefix in prefixes]
+        for seed, (path, prefix) in enumerate(zip(files, prefixes, strict=True)):
+            write_csv(path, args.rows, unions, prefix, seed)
+        size_mb = files[0].stat().st_size / 1024 / 1024
+        first = timed_import(files[0])
+        again = timed_import(files[0])
+        traced = timed_import(files[1], trace=True)
+    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    load = os.getloadavg()[0]
+
+    if not args.keep:
+        clean_up(prefixes, created_federation)
+
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        version = ".".join(str(part) for part in connection.Database.sqlite_version_info)
+    else:
+        number = connection.cursor().connection.info.server_version  # e.g. 150020 for 15.20
+        version = f"{number // 10000}.{number % 10000}"
+    print(f"### {vendor} {version}, {datetime.date.today().isoformat()}")
+    print()
+    print(f"Machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}; a {size_mb:.1f} MB CSV of {args.rows:,} members "
+          f"into {len(unions)} unions.")
+    print()
+    print("| run | rows | created | updated | unchanged | seconds | rows/s | CPU seconds (Python) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, run in (("first import", first), ("same file again", again)):
+        result = run.result
+        print(f"| {label} | {result.rows:,} | {result.created:,} | {result.updated:,} | "
+              f"{result.unchanged:,} | {run.seconds:.1f} | {result.rows / run.seconds:,.0f} | "
+              f"{run.cpu_seconds:.1f} |")
+    print()
+    print(f"Peak Python memory during an import of {traced.result.rows:,} new members (tracemalloc): "
+          f"{traced.peak_bytes / 1024 / 1024:.0f} MB; peak resident size of the whole process "
+          f"(ru_maxrss, three imports): {max_rss_mb:.0f} MB. Load average at the end: {load:.1f}.")
+
+
+if __name__ == "__main__":
+    main()
