@@ -30,6 +30,60 @@
     });
   }
 
+  // Long category names broken over at most two lines of about `width` characters (Plotly reads <br>).
+  function wrap(name, width) {
+    var words = String(name).split(" "), lines = [""];
+    words.forEach(function (word) {
+      var line = lines[lines.length - 1];
+      if (line && (line + " " + word).length > width) { lines.push(word); } else { lines[lines.length - 1] = line ? line + " " + word : word; }
+    });
+    if (lines.length > 2) { lines = [lines[0], lines.slice(1).join(" ").slice(0, width - 1) + "…"]; }
+    return lines.join("<br>");
+  }
+  function wrapAxis(axis, categories, width) {
+    if (!categories.some(function (name) { return String(name).length > width; })) { return false; }
+    axis.tickmode = "array";
+    axis.tickvals = categories;
+    axis.ticktext = categories.map(function (name) { return wrap(name, width); });
+    return true;
+  }
+  function categoriesOf(figure, key, horizontal) {
+    var seen = [];
+    (figure.data || []).forEach(function (trace) {
+      if (trace.type !== "bar" || (trace.orientation === "h") !== horizontal) { return; }
+      (trace[key] || []).forEach(function (name) { if (seen.indexOf(name) < 0) { seen.push(name); } });
+    });
+    return seen;
+  }
+
+  // Category labels that fit the width at hand: column labels wrap, and on a phone the
+  // federation names beside horizontal bars take two short lines instead of the whole width.
+  function fitLabels(target, figure, layout) {
+    var narrow = target.clientWidth < 576;
+    var columns = categoriesOf(figure, "x", false);
+    if (columns.length) { layout.xaxis = layout.xaxis || {}; wrapAxis(layout.xaxis, columns, 14); }
+    if (!narrow) { return; }
+    layout.font = Object.assign({}, layout.font, { size: 11 });
+    // Month axes ("Tháng 1" … "Tháng 12"): the shared first word goes, the numbers stay upright.
+    var points = [];
+    (figure.data || []).forEach(function (trace) {
+      if (trace.type === "bar") { return; }
+      (trace.x || []).forEach(function (name) { if (points.indexOf(name) < 0) { points.push(name); } });
+    });
+    var first = points.length > 1 && String(points[0]).split(" ")[0];
+    if (first && points.every(function (name) { return String(name).split(" ").length === 2 && String(name).split(" ")[0] === first; })) {
+      layout.xaxis = Object.assign(layout.xaxis || {}, {
+        tickmode: "array", tickvals: points, tickangle: 0,
+        ticktext: points.map(function (name) { return String(name).split(" ")[1]; })
+      });
+    }
+    layout.margin = Object.assign({}, layout.margin, { r: 48 });
+    var rows = (layout.yaxis && layout.yaxis.categoryarray) || categoriesOf(figure, "y", true);
+    if (rows.length && wrapAxis(layout.yaxis = layout.yaxis || {}, rows, 20)) {
+      layout.height = Math.max(layout.height || 0, rows.length * 34 + 140);
+    }
+  }
+
   function draw() {
     if (typeof Plotly === "undefined") { return; }
     document.querySelectorAll('script[type="application/json"][data-chart]').forEach(function (node) {
@@ -46,6 +100,7 @@
       layout.autosize = true;
       delete layout.width;
       wholeNumberTicks(figure, layout);
+      fitLabels(target, figure, layout);
       Plotly.newPlot(target, figure.data || [], layout, {
         responsive: true,
         displaylogo: false,
