@@ -17,6 +17,14 @@ def choose_year(tab, year: int) -> None:
         form.locator("button[type=submit]").click()
 
 
+def fill_date(field, day: int, month: int, year: int) -> None:
+    """Type a date the way the field asks for it: ISO in a date picker, dd/mm/yyyy as text."""
+    if field.get_attribute("type") == "date":
+        field.fill(f"{year:04d}-{month:02d}-{day:02d}")
+    else:
+        field.fill(f"{day:02d}/{month:02d}/{year:04d}")
+
+
 def test_officer_lands_on_their_federation_and_admits_a_member(browse, writes_to_demo):
     tab = browse(OFFICER)
     assert re.search(r"/federations/thanh-xuan/$", tab.page.url), tab.page.url
@@ -35,11 +43,11 @@ def test_officer_lands_on_their_federation_and_admits_a_member(browse, writes_to
     form.locator("[name=card_no]").fill("TX2024-BROWSER-1")
     form.locator("[name=full_name]").fill("Nguyễn Thị Thử")
     form.locator("[name=gender]").select_option("female")
-    form.locator("[name=birth_date]").fill("1996-04-12")
+    fill_date(form.locator("[name=birth_date]"), 12, 4, 1996)
     union = form.locator("[name=union]")
     first_union = union.locator("option:not([value=''])").first.get_attribute("value")
     union.select_option(first_union)
-    form.locator("[name=admitted_on]").fill("2024-11-20")
+    fill_date(form.locator("[name=admitted_on]"), 20, 11, 2024)
     tab.submit()
     assert "/members/new/" not in tab.page.url, tab.page.locator("main").inner_text()
 
@@ -56,17 +64,49 @@ def test_officer_cannot_open_another_federation(browse):
     assert "Ba Đình" not in tab.page.locator("body").inner_text()
 
 
+def first_link(tab, path: str, prefix: str) -> str:
+    """The first link in the page's table that starts with `prefix`."""
+    tab.goto(path)
+    href = tab.page.locator(f'main table tbody a[href^="{prefix}"]').first.get_attribute("href")
+    assert href, path
+    return href
+
+
 def test_officer_sees_only_their_district(browse):
+    # City staff find one of Ba Đình's unions and members...
+    staff = browse("city.staff")
+    ba_dinh_union = first_link(staff, "/unions/?q=ba-dinh", "/unions/ba-dinh-")
+    staff.goto("/members/")
+    staff.page.locator("form.filter-form [name=federation]").select_option(label="LĐLĐ quận Ba Đình")
+    staff.submit("form.filter-form")
+    ba_dinh_member = first_link(staff, staff.page.url.replace(staff.base_url, ""), "/members/")
+
+    # ...which the officer of Thanh Xuân cannot open, nor find in any list or menu.
     tab = browse(OFFICER)
-    nav = tab.page.locator("nav .navbar-nav")
-    federation_links = nav.locator('a[href^="/federations/"]')
-    assert federation_links.all_inner_texts() == ["LĐLĐ quận Thanh Xuân"]
+    for path in (ba_dinh_union, ba_dinh_member):
+        response = tab.page.goto(tab.base_url + path)
+        assert response.status == 404, path
+    assert len(tab.errors) == 2  # the browser logs each refused page; nothing else went wrong
+    tab.errors.clear()
+    for path in ("/unions/", "/members/"):
+        tab.goto(path)
+        federation_links = tab.page.locator('nav .navbar-nav a[href^="/federations/"]')
+        assert federation_links.all_inner_texts() == ["LĐLĐ quận Thanh Xuân"], path
+        choices = tab.page.locator("form.filter-form [name=federation] option:not([value=''])")
+        assert choices.all_text_contents() == ["LĐLĐ quận Thanh Xuân"], path
+    tab.goto("/unions/")
+    federations = tab.page.locator("main table tbody tr td:nth-child(3)").all_inner_texts()
+    assert len(federations) > 10
+    assert set(federations) == {"LĐLĐ quận Thanh Xuân"}
+    tab.goto("/unions/?q=ba-dinh")
+    assert tab.page.locator('main table tbody a[href^="/unions/"]').count() == 0
+
     # The rankings show every district's totals but link only to the officer's own page.
     tab.goto("/rankings/?year=2024")
-    rows = tab.page.locator("table.ranking-table tbody tr")
-    assert rows.count() == 45
+    assert tab.page.locator("table.ranking-table tbody tr").count() == 45
     links = tab.page.locator('table.ranking-table tbody a[href^="/federations/"]')
     assert links.all_inner_texts() == ["LĐLĐ quận Thanh Xuân"]
+    assert tab.errors == [] and staff.errors == []
 
 
 def test_english_shows_english_number_formats(browse):
