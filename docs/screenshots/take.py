@@ -1,11 +1,13 @@
 """Screenshots of Unionboard's main pages, in Vietnamese, on a desktop and on a phone.
 
-    make screenshots            (or: .venv/bin/python docs/screenshots/take.py)
+    make screenshots            (or: .venv/bin/python docs/screenshots/take.py [PAGE ...])
 
 Serves the demo city exactly as the browser tests do (a fresh database, migrated and
 loaded with `load_demo`, on a free port), drives Debian's Chromium through Playwright
 and writes `<page>-desktop.png` (1366 px wide) and `<page>-phone.png` (375 px wide) here.
 Set DATABASE_URL to a PostgreSQL database to take them from PostgreSQL instead of SQLite.
+Chromium shows date fields as dd/mm/yyyy only with its Vietnamese resources installed
+(`apt-get install -y chromium-l10n`); without them they read mm/dd/yyyy.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ VIEWPORTS = {
     "desktop": {"width": 1366, "height": 900},
     "phone": {"width": 375, "height": 812},
 }
-MAX_HEIGHT = {"desktop": 1500, "phone": 2200}  # px; the top of a long page tells its story
+MAX_HEIGHT = {"desktop": 1400, "phone": 1900}  # px; the top of a long page tells its story
 
 
 def login(page, base_url: str, username: str) -> None:
@@ -52,11 +54,13 @@ def login(page, base_url: str, username: str) -> None:
         form.locator("button[type=submit]").click()
 
 
-def take(browser, base_url: str, out: Path) -> list[Path]:
+def take(browser, base_url: str, out: Path, only: list[str]) -> list[Path]:
     written = []
     for size, viewport in VIEWPORTS.items():
         contexts = {}
         for name, user, path, ready in PAGES:
+            if only and name not in only:
+                continue
             if user not in contexts:
                 context = browser.new_context(viewport=viewport, locale="vi-VN")
                 page = context.new_page()
@@ -82,6 +86,9 @@ def take(browser, base_url: str, out: Path) -> list[Path]:
 
 
 def main() -> None:
+    unknown = set(sys.argv[1:]) - {name for name, *_ in PAGES}
+    if unknown:
+        raise SystemExit(f"unknown page(s): {', '.join(sorted(unknown))}")
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
@@ -93,10 +100,12 @@ def main() -> None:
         server.start()
         try:
             with sync_playwright() as playwright:
+                # A Vietnamese browser: dates typed as dd/mm/yyyy in date fields, too.
                 browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--lang=vi-VN"]
+                    executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--lang=vi-VN"],
+                    env={**os.environ, "LANG": "vi_VN.UTF-8", "LANGUAGE": "vi"},
                 )
-                for path in take(browser, server.url, HERE):
+                for path in take(browser, server.url, HERE, sys.argv[1:]):
                     print(f"{path.relative_to(HERE.parents[1])}  {path.stat().st_size // 1024} KB")
                 browser.close()
         finally:
