@@ -33,7 +33,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="package")
 def demo(tmp_path_factory) -> Iterator[DemoServer]:
     """The demo city, migrated and loaded once for the browser tests, served on a free port."""
-    server = DemoServer(tmp_path_factory.mktemp("demo"), os.environ.get("DATABASE_URL"))
+    # Under pytest-xdist each worker serves its own copy (`<db>_browser_gw0`, ...).
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    suffix = f"browser_{worker}" if worker else "browser"
+    server = DemoServer(tmp_path_factory.mktemp("demo"), os.environ.get("DATABASE_URL"), suffix=suffix)
     server.prepare()
     server.start()
     yield server

@@ -78,40 +78,63 @@ def figure_bars(figure_json: str) -> int:
     return sum(len(trace.get("y") or []) for trace in figure["data"] if trace.get("type") == "bar")
 
 
+def check_page(tab, path: str, chart_count: int | None, viewport: dict) -> None:
+    """Load one page and check its layout, tables and charts (chart_count None: any number)."""
+    tab.goto(path)
+    # The charts' tables are part of the page too: open them before measuring its width.
+    tab.page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    state = tab.page.evaluate(PAGE_STATE)
+    assert state["overflow"] <= 0, f"{path} is {state['overflow']} px wider than the screen"
+    assert state["tables_without_headers"] == 0, path
+    assert state["h1"] == 1, path
+    assert state["lang"] == "vi", path
+
+    charts = tab.page.evaluate(CHART_STATE)
+    if chart_count is not None:
+        assert len(charts) == chart_count, path
+    for chart in charts:
+        where = f"{path} #{chart['id']}"
+        assert chart["label"], where
+        assert chart["text_table"], f"{where} has no table of its figures"
+        if chart["drawn"] == "empty":
+            assert chart["empty_text"], where
+            continue
+        assert chart["drawn"] == "true", where
+        assert chart["svg"] >= 1, where
+        assert chart["bars"] == figure_bars(chart["figure"]), where
+        assert chart["bars"] + chart["lines"] > 0, where
+        assert chart["width"] <= viewport["width"], where
+        expected = EXPECTED_BARS.get((path, chart["id"]))
+        if expected is not None:
+            assert chart["bars"] == expected, where
+
+
+def record_pages(tab, list_path: str) -> list[str]:
+    """From a list, the first record's page and every page it links to below its own address."""
+    tab.goto(list_path)
+    detail = tab.page.locator(f'main table tbody a[href^="{list_path}"]').first.get_attribute("href")
+    tab.goto(detail)
+    actions = tab.page.eval_on_selector_all(
+        f'main a[href^="{detail}"]', "(links) => links.map((a) => a.getAttribute('href'))"
+    )
+    return [detail, *sorted({href for href in actions if href != detail and "?" not in href})]
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_every_page_loads_cleanly_and_draws_its_charts(browse, viewport):
     tabs = {}
     for user, path, chart_count in PAGES:
         if user not in tabs:
             tabs[user] = browse(user, viewport=viewport)
-        tab = tabs[user]
-        tab.goto(path)
-        tab.page.wait_for_load_state("load")
-        # The charts' tables are part of the page too: open them before measuring its width.
-        tab.page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-        state = tab.page.evaluate(PAGE_STATE)
-        assert state["overflow"] <= 0, f"{path} is {state['overflow']} px wider than the screen"
-        assert state["tables_without_headers"] == 0, path
-        assert state["h1"] == 1, path
-        assert state["lang"] == "vi", path
+        check_page(tabs[user], path, chart_count, viewport)
 
-        charts = tab.page.evaluate(CHART_STATE)
-        assert len(charts) == chart_count, path
-        for chart in charts:
-            where = f"{path} #{chart['id']}"
-            assert chart["label"], where
-            assert chart["text_table"], f"{where} has no table of its figures"
-            if chart["drawn"] == "empty":
-                assert chart["empty_text"], where
-                continue
-            assert chart["drawn"] == "true", where
-            assert chart["svg"] >= 1, where
-            assert chart["bars"] == figure_bars(chart["figure"]), where
-            assert chart["bars"] + chart["lines"] > 0, where
-            assert chart["width"] <= viewport["width"], where
-            expected = EXPECTED_BARS.get((path, chart["id"]))
-            if expected is not None:
-                assert chart["bars"] == expected, where
+    # A union's and a member's own pages, and the forms they lead to (edit, status, transfer...).
+    officer = tabs["officer.thanhxuan"]
+    followed = record_pages(officer, "/unions/") + record_pages(officer, "/members/")
+    assert len(followed) >= 4, followed
+    for path in followed:
+        check_page(officer, path, None, viewport)
+
     errors = [error for tab in tabs.values() for error in tab.errors]
     assert errors == []
 
