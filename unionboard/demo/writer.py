@@ -114,4 +114,7 @@ def bulk_load_scope() -> Iterator[None]:
     tally.rebuild(connection)
     tally.install(connection)
     if had_search_index:
+        if is_postgresql():  # check the deferred foreign keys now: no index is built over pending ones
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         search_index.create(connection)
