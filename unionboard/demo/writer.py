@@ -93,7 +93,7 @@ def vacuum() -> None:
     """VACUUM ANALYZE the loaded tables on PostgreSQL (outside any transaction), ANALYZE on SQLite."""
     if connection.in_atomic_block:
         return  # VACUUM cannot run in a transaction; the caller's data is not committed anyway
-    tables = [model._meta.db_table for model in MODELS.values()]
+    tables = [model._meta.db_table for model in [*MODELS.values(), AdmissionTally]]
     with connection.cursor() as cursor:
         if is_postgresql():
             cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
