@@ -248,8 +248,8 @@ def _counts(
     current_days = Q(day__gte=period.start, day__lte=period.as_of)
     previous_days = Q(day__gte=previous.start, day__lte=previous.as_of)
     members = (
-        AdmissionTally.objects.filter(federation__in=ids)
-        .filter(current_days | previous_days)
+        # One range from last year's start (one index-only scan of the tally), summed per period.
+        AdmissionTally.objects.filter(federation__in=ids, day__gte=previous.start, day__lte=period.as_of)
         .values("federation")
         .annotate(now=Sum("admitted", filter=current_days), before=Sum("admitted", filter=previous_days))
         .order_by()
