@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -358,14 +359,23 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true", help="measure the data already in the database")
     parser.add_argument("--load-run", action="store_true", help="also run gunicorn + wrk on the last scale")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument(
+        "--add-to", metavar="JSON",
+        help="keep the results in this file and write the table from all results in it: "
+        "measure each size on its own database, e.g. the nation scale on a second PostgreSQL database",
+    )
     args = parser.parse_args()
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: hashed static names
-    results = []
+    kept = json.loads(Path(args.add_to).read_text()) if args.add_to and Path(args.add_to).exists() else {}
+    results = {r["scale"]: r for r in kept.get("results", [])}
     for scale in args.scales.split(","):
         print(f"== {scale}")
-        results.append(bench_scale(scale, args.requests, args.skip_load))
-    load = load_run() if args.load_run else None
-    section = render(results, load, args.requests)
+        results[scale] = bench_scale(scale, args.requests, args.skip_load)
+    load = load_run() if args.load_run else kept.get("load")
+    ordered = sorted(results.values(), key=lambda r: r["members"])
+    if args.add_to:
+        Path(args.add_to).write_text(json.dumps({"results": ordered, "load": load}))
+    section = render(ordered, load, args.requests)
     print(section)
     if not args.no_write:
         write(section)
