@@ -66,3 +66,14 @@ def test_server_error_shows_the_500_page(client_for, officer_a):
     assert "deliberate failure" not in html and "Traceback" not in html
     assert 'href="/"' in html
     assert "/static/css/unionboard.css" in html
+
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF=__name__)
+def test_a_server_error_is_logged_with_its_traceback(client_for, officer_a, caplog):
+    client = client_for(officer_a)
+    client.raise_request_exception = False
+    with caplog.at_level("ERROR", logger="django.request"):
+        assert client.get("/test-only/broken/").status_code == 500
+    record = next(r for r in caplog.records if r.name == "django.request")
+    assert record.exc_info and "deliberate failure" in str(record.exc_info[1])

@@ -227,6 +227,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "axes": {"handlers": ["console"], "level": "WARNING"},
+        # server errors (500) with their traceback, whatever DEBUG says; no mail to ADMINS
+        "django.request": {"handlers": ["console"], "level": "ERROR"},
         "unionboard": {"handlers": ["console"], "level": "INFO"},
     },
 }
