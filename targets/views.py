@@ -107,7 +107,8 @@ def rankings(request):
     filterset, period, rows = _league_for(request)
     linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
     table = RankingTable(rows, linkable=linkable)
-    RequestConfig(request, paginate=False).configure(table)
+    # A city's 45 federations fit one page; a country's hundreds are paged, ranks kept.
+    RequestConfig(request, paginate={"per_page": 100}).configure(table)
     context = {
         "filter": filterset,
         "period": period,
