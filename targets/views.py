@@ -9,15 +9,13 @@ from __future__ import annotations
 import io
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from branches.models import Federation, GrassrootsUnion, Sector
-from members.models import Member, MemberStatus
+from branches.selectors import with_active_members
 from targets import charts, exports, progress
 from targets.filters import PeriodFilter, RankingFilter
 from targets.models import Metric
@@ -158,15 +156,8 @@ def federation_detail(request, code: str):
         for item in progress.unions_by_sector(federation, period.as_of)
     ]
 
-    active_members = (
-        Member.objects.filter(union=OuterRef("pk"), status=MemberStatus.ACTIVE)
-        .order_by()
-        .values("union")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    unions = GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation).annotate(
-        active_members=Coalesce(Subquery(active_members), 0)
+    unions = with_active_members(
+        GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation)
     )
     union_table = FederationUnionTable(unions, prefix="u-")
     RequestConfig(request, paginate={"per_page": 20}).configure(union_table)
