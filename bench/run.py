@@ -365,6 +365,14 @@ def main() -> None:
         "measure each size on its own database, e.g. the nation scale on a second PostgreSQL database",
     )
     args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print(
+            "Measuring on SQLite: the figures are printed, docs/performance.md is left alone.\n"
+            "For the PostgreSQL figures: createdb -h 127.0.0.1 -U postgres unionboard_bench, then\n"
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionboard_bench make bench"
+        )
+        args.no_write = True
+    call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: hashed static names
     kept = json.loads(Path(args.add_to).read_text()) if args.add_to and Path(args.add_to).exists() else {}
     results = {r["scale"]: r for r in kept.get("results", [])}
