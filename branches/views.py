@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -39,9 +40,9 @@ def union_detail(request, code: str):
     can_edit = GrassrootsUnion.objects.editable_by(request.user).filter(pk=union.pk).exists()
     members = Member.objects.filter(union=union).order_by("-admitted_on", "-id")[:20]
     transfers = (
-        Transfer.objects.filter(pk__in=Transfer.objects.filter(from_union=union).values("pk")[:10])
-        | Transfer.objects.filter(pk__in=Transfer.objects.filter(to_union=union).values("pk")[:10])
-    ).select_related("member", "from_union", "to_union", "recorded_by")
+        Transfer.objects.filter(Q(from_union=union) | Q(to_union=union))
+        .select_related("member", "from_union", "to_union", "recorded_by")[:20]
+    )
     history = []
     if request.user.is_staff:
         history = union.history.select_related("history_user").order_by("-history_date")[:20]
