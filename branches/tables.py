@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
+from unionboard.columns import CellTemplateColumn
 
 STATUS_CELL = "branches/includes/union_status.html"
 
@@ -16,7 +17,7 @@ class UnionTable(tables.Table):
     federation = tables.Column(verbose_name=_("Federation"), order_by=("federation__name_sort",))
     sector = tables.Column(verbose_name=_("Sector"))
     founded_on = tables.DateColumn(verbose_name=_("Founded on"), short=True)
-    status = tables.TemplateColumn(template_name=STATUS_CELL, verbose_name=_("Status"))
+    status = CellTemplateColumn(template_name=STATUS_CELL, verbose_name=_("Status"))
     employees = tables.Column(verbose_name=_("Employees"), attrs={"td": {"class": "text-end"}})
     active_members = tables.Column(verbose_name=_("Active members"), attrs={"td": {"class": "text-end"}})
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
+from unionboard.columns import CellTemplateColumn
 
 PROGRESS_CELL = "targets/includes/progress_cell.html"
 
@@ -21,11 +22,11 @@ class RankingTable(tables.Table):
         verbose_name=_("Kind"), accessor="federation__get_kind_display",
         order_by=("federation__kind",),
     )
-    new_members = tables.TemplateColumn(
+    new_members = CellTemplateColumn(
         template_name=PROGRESS_CELL, verbose_name=_("New members"),
         order_by=("new_members__ratio",), extra_context={"unit": _("members")},
     )
-    new_unions = tables.TemplateColumn(
+    new_unions = CellTemplateColumn(
         template_name=PROGRESS_CELL, verbose_name=_("New grassroots unions"),
         order_by=("new_unions__ratio",), extra_context={"unit": _("unions")},
     )
