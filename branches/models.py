@@ -210,3 +210,16 @@ class GrassrootsUnion(models.Model):
         self.status = status
         self.status_on = on
         self.save()
+
+
+class DataRevision(models.Model):
+    """A random token per federation, replaced in the same transaction as every write to
+    its members, unions, quotas or the federation itself (database triggers, see
+    branches.revisions). The tokens together fingerprint the data pages are drawn from.
+    """
+
+    federation_id = models.BigIntegerField(primary_key=True)
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.federation_id}: {self.token}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from branches.models import GrassrootsUnion
+from branches.models import DataRevision, GrassrootsUnion
 from members.models import Member, MemberStatus
 
 
@@ -26,3 +28,10 @@ def unions_for(user) -> QuerySet[GrassrootsUnion]:
     return with_active_members(
         GrassrootsUnion.objects.visible_to(user).select_related("federation")
     ).order_by("name_sort", "code")
+
+
+def data_fingerprint() -> str:
+    """A digest of every federation's revision token: it changes with every committed
+    write to members, unions, quotas or federations (branches.revisions)."""
+    tokens = DataRevision.objects.order_by("federation_id").values_list("federation_id", "token")
+    return hashlib.blake2b(repr(list(tokens)).encode(), digest_size=16).hexdigest()

@@ -18,9 +18,13 @@ from branches.tables import UnionTable
 from members.models import Member, Transfer
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
+from unionboard.pagecache import CachedContent
 
 
 def union_list(request):
+    content = CachedContent(request, "unions")
+    if not content.missing:
+        return render(request, "branches/union_list.html", {"page_content": content})
     filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
     table = UnionTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
@@ -31,6 +35,7 @@ def union_list(request):
             "filter": filterset,
             "table": table,
             "can_edit": roles.can_edit_records(request.user),
+            "page_content": content,
         },
     )
 

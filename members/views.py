@@ -17,6 +17,7 @@ from members.models import Member, Transfer
 from members.tables import MemberTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
+from unionboard.pagecache import CachedContent
 
 
 def _member_to_edit(request, card_no: str) -> Member:
@@ -28,6 +29,9 @@ def _member_to_edit(request, card_no: str) -> Member:
 
 
 def member_list(request):
+    content = CachedContent(request, "members")
+    if not content.missing:
+        return render(request, "members/member_list.html", {"page_content": content})
     members = Member.objects.visible_to(request.user).select_related("union")
     filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
     table = MemberTable(filterset.qs, order_by="-admitted_on")  # ?sort= still wins
@@ -40,6 +44,7 @@ def member_list(request):
             "filter": filterset,
             "table": table,
             "can_edit": roles.can_edit_records(request.user),
+            "page_content": content,
         },
     )
 

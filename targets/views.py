@@ -21,6 +21,7 @@ from targets.filters import PeriodFilter, RankingFilter
 from targets.models import Metric
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
+from unionboard.pagecache import CachedContent
 from unionboard.routers import replica_reads
 
 METRIC_TITLES = {
@@ -54,9 +55,12 @@ def home(request):
 @replica_reads()
 def overview(request):
     """Headline figures, attainment charts and the furthest behind, over what the user sees."""
-    federations = Federation.objects.visible_to(request.user)
     if not roles.is_city_wide(request.user) and not roles.is_officer(request.user):
         raise PermissionDenied
+    content = CachedContent(request, "overview")
+    if not content.missing:
+        return render(request, "targets/overview.html", {"page_content": content})
+    federations = Federation.objects.visible_to(request.user)
     filterset = RankingFilter(_filter_data(request), queryset=federations)
     period = filterset.period()
     rows = progress.league(filterset.qs, period)
@@ -85,14 +89,19 @@ def overview(request):
             for metric in progress.METRICS
         ],
         "linkable": set(federations.values_list("pk", flat=True)),
+        "page_content": content,
     }
     return render(request, "targets/overview.html", context)
 
 
+def _check_league(request) -> None:
+    """The league is for users with a role (Federation.objects.in_league)."""
+    if not (roles.is_city_wide(request.user) or roles.is_officer(request.user)):
+        raise PermissionDenied
+
+
 def _league_for(request):
     league = Federation.objects.in_league(request.user)
-    if not league.exists():
-        raise PermissionDenied
     filterset = RankingFilter(_filter_data(request), queryset=league)
     period = filterset.period()
     rows = progress.league(filterset.qs, period)
@@ -102,6 +111,10 @@ def _league_for(request):
 @replica_reads()
 def rankings(request):
     """The league table: every federation's figures, rank and change since last year."""
+    _check_league(request)
+    content = CachedContent(request, "rankings")
+    if not content.missing:
+        return render(request, "targets/rankings.html", {"page_content": content})
     filterset, period, rows = _league_for(request)
     linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
     table = RankingTable(rows, linkable=linkable)
@@ -113,6 +126,7 @@ def rankings(request):
         "table": table,
         "totals": progress.totals(rows, period),
         "query": request.GET.urlencode(),
+        "page_content": content,
     }
     return render(request, "targets/rankings.html", context)
 
@@ -120,6 +134,7 @@ def rankings(request):
 @replica_reads()
 def rankings_export(request, fmt: str):
     """The league table as CSV or XLSX, with the filters in force."""
+    _check_league(request)
     filterset, period, rows = _league_for(request)
     kind = filterset.form.cleaned_data.get("kind") if filterset.is_valid() else None
     if fmt == "csv":
@@ -144,6 +159,11 @@ def rankings_export(request, fmt: str):
 def federation_detail(request, code: str):
     """One federation: the two figures as the reports write them, charts and history."""
     federation = get_object_or_404(Federation.objects.visible_to(request.user), code=code)
+    content = CachedContent(request, "federation")
+    if not content.missing:
+        return render(
+            request, "targets/federation_detail.html", {"federation": federation, "page_content": content}
+        )
     filterset = PeriodFilter(_filter_data(request), queryset=Federation.objects.none())
     period = filterset.period()
     league = progress.league(Federation.objects.in_league(request.user), period)
@@ -184,6 +204,7 @@ def federation_detail(request, code: str):
             "sectors": charts.sector_bars(sectors),
         },
         "can_edit": Federation.objects.editable_by(request.user).filter(pk=federation.pk).exists(),
+        "page_content": content,
     }
     return render(request, "targets/federation_detail.html", context)
 

@@ -1,10 +1,19 @@
 """Personas and shared fixtures: an officer of A, an officer of B, city staff, an admin."""
 
 import pytest
+from django.core.cache import cache
 
 from branches.models import FederationKind
 from tests.factories import FederationFactory, make_user
 from unionboard import roles
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached page content (unionboard.pagecache)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ def test_union_search_ignores_diacritics_and_matches_codes(client_for, officer_a
 
 def test_union_list_queries_do_not_grow_with_rows(client_for, city_staff, fed_a):
     client = client_for(city_staff)
+    client.get("/unions/")  # the user's permissions, read once and cached
     UnionFactory.create_batch(3, federation=fed_a)
     with CaptureQueriesContext(connection) as few:
         client.get("/unions/")

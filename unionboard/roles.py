@@ -37,7 +37,11 @@ def officer_federation_ids(user: User | AnonymousUser) -> list[int]:
         return []
     cached = getattr(user, "_officer_federation_ids", None)
     if cached is None:
-        cached = list(user.federations.values_list("pk", flat=True))
+        from unionboard.auth import cached_for_access
+
+        cached = cached_for_access(
+            user, "officer-federations", lambda: list(user.federations.values_list("pk", flat=True))
+        )
         user._officer_federation_ids = cached
     return cached
 
@@ -45,6 +49,15 @@ def officer_federation_ids(user: User | AnonymousUser) -> list[int]:
 def can_edit_records(user: User | AnonymousUser) -> bool:
     """True for users who record unions and members: officers and superusers."""
     return bool(user.is_authenticated and (user.is_superuser or is_officer(user)))
+
+
+def scope_key(user: User | AnonymousUser) -> str:
+    """Everything the scoped querysets ask of a user, as text: users with the same key see
+    the same unions, members and figures, and may edit the same ones (see pagecache)."""
+    if not (user.is_authenticated and user.is_active):
+        return "anonymous"
+    federations = ",".join(str(pk) for pk in sorted(officer_federation_ids(user)))
+    return f"city={int(is_city_wide(user))} super={int(user.is_superuser)} officer={federations}"
 
 
 # The permissions each role's group holds ("app_label.codename").

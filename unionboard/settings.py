@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "unionboard.context_processors.navigation",
             ],
+            "libraries": {"pagecache": "unionboard.pagecache"},
         },
     },
 ]
@@ -137,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "unionboard.auth.CachedPermissionsBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -188,9 +189,14 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
     )
 }
+# Dashboards and lists cache their rendered content under the data's fingerprint
+# (unionboard.pagecache): a write changes the key, so this only bounds how long an
+# unused entry stays. RELEASE names the deployed code (default: the newest source file).
+CONTENT_CACHE_SECONDS = envint("CONTENT_CACHE_SECONDS", 3600)
+RELEASE = os.environ.get("RELEASE", "")
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from django.core.management.color import no_style
 from django.db import connection
 
+from branches import revisions
 from branches.models import Federation, GrassrootsUnion
 from members import search_index, tally
 from members.models import AdmissionTally, Member, Transfer
@@ -103,16 +104,19 @@ def vacuum() -> None:
 
 @contextmanager
 def bulk_load_scope() -> Iterator[None]:
-    """Drop the admission tally triggers and the name-search index for a bulk load; rebuild after.
+    """Drop the tally and revision triggers and the name-search index for a bulk load; rebuild after.
 
     Use inside a transaction: on an error the drop is rolled back with everything else.
     """
     tally.drop(connection)
+    revisions.drop(connection, list(revisions.TABLES))
     had_search_index = search_index.exists(connection)
     search_index.drop(connection)  # a GIN index is cheaper built once than kept row by row
     yield
     tally.rebuild(connection)
     tally.install(connection)
+    revisions.revise_all(connection)
+    revisions.install(connection, list(revisions.TABLES))
     if had_search_index:
         if is_postgresql():  # check the deferred foreign keys now: no index is built over pending ones
             with connection.cursor() as cursor:

@@ -1,0 +1,222 @@
+"""Cached page content is never older than the data, and never crosses users' scopes.
+
+The database triggers of branches.revisions replace a token on every write; pages cache
+their content under the tokens (unionboard.pagecache) and permissions under the access
+token (unionboard.auth). These tests write in every way the application and an
+administrator can, and check the next page shows it.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from branches.models import DataRevision, Federation, GrassrootsUnion
+from branches.revisions import ACCESS
+from branches.selectors import data_fingerprint
+from members.models import Member
+from targets.models import Metric, Quota
+from tests.factories import FederationFactory, MemberFactory, QuotaFactory, UnionFactory
+from unionboard import roles
+from unionboard.pagecache import CachedContent
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def union_a(fed_a):
+    return UnionFactory(code="a-xuan", name="Công đoàn Trường Tiểu học Thanh Xuân", federation=fed_a)
+
+
+@pytest.fixture
+def union_b(fed_b):
+    return UnionFactory(code="b-dong", name="Công đoàn Công ty Cổ phần Đông Á", federation=fed_b)
+
+
+@pytest.fixture
+def member_a(union_a):
+    return MemberFactory(card_no="A0001", full_name="Nguyễn Thị Hằng", union=union_a)
+
+
+@pytest.fixture
+def member_b(union_b):
+    return MemberFactory(card_no="B0001", full_name="Phạm Văn Bình", union=union_b)
+
+
+def access() -> int:
+    return DataRevision.objects.get(federation_id=ACCESS).token
+
+
+WRITES = {
+    "member admitted": lambda a, b, m: MemberFactory(union=a),
+    "member corrected": lambda a, b, m: Member.objects.filter(pk=m.pk).update(full_name="Nguyễn Thị Hạnh"),
+    "member removed": lambda a, b, m: Member.objects.filter(pk=m.pk).delete(),
+    "members imported in bulk": lambda a, b, m: Member.objects.bulk_create(
+        [Member(card_no=f"BULK{n}", full_name="Lê Thu Hà", gender="female", union=b,
+                admitted_federation=b.federation, admitted_on=D(2024, 5, 1)) for n in range(3)]
+    ),
+    "member moved to another union": lambda a, b, m: Member.objects.filter(pk=m.pk).update(union=b),
+    "union founded": lambda a, b, m: UnionFactory(federation=b.federation),
+    "union renamed": lambda a, b, m: GrassrootsUnion.objects.filter(pk=b.pk).update(name="Công đoàn Mới"),
+    "union dissolved": lambda a, b, m: GrassrootsUnion.objects.filter(pk=b.pk).update(
+        status="dissolved", status_on=D(2024, 6, 1)
+    ),
+    "quota set": lambda a, b, m: QuotaFactory(federation=b.federation, year=2024, metric=Metric.NEW_UNIONS),
+    "quota corrected": lambda a, b, m: Quota.objects.filter(federation=a.federation).update(target=7),
+    "federation renamed": lambda a, b, m: Federation.objects.filter(pk=b.federation_id).update(
+        name="LĐLĐ Mới"
+    ),
+    "federation added": lambda a, b, m: FederationFactory(code="fed-new"),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_to_the_figures_changes_the_fingerprint(write, union_a, union_b, member_a):
+    QuotaFactory(federation=union_a.federation, year=2024, target=100)
+    before = data_fingerprint()
+    WRITES[write](union_a, union_b, member_a)
+    assert data_fingerprint() != before
+
+
+def test_a_read_changes_nothing_and_a_rolled_back_write_leaves_nothing(union_a, member_a):
+    before = data_fingerprint()
+    list(Member.objects.all())
+    assert data_fingerprint() == before
+    with pytest.raises(RuntimeError), transaction.atomic():
+        MemberFactory(union=union_a)
+        inside = data_fingerprint()
+        assert inside != before
+        raise RuntimeError("rolled back")
+    assert data_fingerprint() == before
+    MemberFactory(union=union_a)
+    assert data_fingerprint() not in (before, inside)  # a random token: never the rolled-back one
+
+
+ACCESS_WRITES = {
+    "user joins a group": lambda user, fed: user.groups.add(Group.objects.get(name=roles.CITY_STAFF_GROUP)),
+    "user leaves a group": lambda user, fed: user.groups.clear(),
+    "group gains a permission": lambda user, fed: Group.objects.get(name=roles.OFFICER_GROUP).permissions.add(
+        Permission.objects.get(codename="view_all_federations")
+    ),
+    "user gains a permission": lambda user, fed: user.user_permissions.add(
+        Permission.objects.get(codename="view_all_federations")
+    ),
+    "officer linked to a federation": lambda user, fed: fed.officers.add(user),
+    "officer unlinked": lambda user, fed: user.federations.clear(),
+    "user deactivated": lambda user, fed: type(user).objects.filter(pk=user.pk).update(is_active=False),
+    "user made superuser": lambda user, fed: type(user).objects.filter(pk=user.pk).update(is_superuser=True),
+}
+
+
+@pytest.mark.parametrize("write", ACCESS_WRITES)
+def test_every_change_of_access_changes_the_access_token(write, officer_a, fed_b):
+    before = access()
+    ACCESS_WRITES[write](officer_a, fed_b)
+    assert access() != before
+
+
+def test_logging_in_is_not_a_change_of_access(client, officer_a):
+    officer_a.set_password("a-long-test-password")
+    officer_a.save()
+    before = access()
+    response = client.post(reverse("login"), {"username": "officer_a", "password": "a-long-test-password"})
+    assert response.status_code == 302
+    officer_a.refresh_from_db()
+    assert officer_a.last_login is not None and access() == before
+
+
+def test_a_repeat_view_is_served_from_the_cache(client_for, city_staff, union_a, member_a):
+    QuotaFactory(federation=union_a.federation, year=2024, target=100)
+    client = client_for(city_staff)
+    for path in ["/overview/?year=2024", "/rankings/?year=2024", "/federations/fed-a/?year=2024",
+                 "/unions/", "/members/"]:
+        with CaptureQueriesContext(connection) as first:
+            cold = client.get(path)
+        with CaptureQueriesContext(connection) as second:
+            warm = client.get(path)
+        assert cold.status_code == warm.status_code == 200
+        assert cold.content == warm.content or _without_csrf(cold) == _without_csrf(warm)
+        # session, user, access token, data fingerprint (and the federation the page is
+        # about): no figure is computed again
+        expected = 5 if path.startswith("/federations/") else 4
+        assert len(second) == expected < len(first), (path, len(first), len(second))
+
+
+def _without_csrf(response) -> str:
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_the_next_view_after_a_write_shows_it(client_for, city_staff, officer_a, union_a, member_a):
+    QuotaFactory(federation=union_a.federation, year=2024, target=100)
+    staff = client_for(city_staff)
+    staff_page = lambda path: staff.get(path).content.decode()  # noqa: E731
+    assert "1/100" in staff_page("/rankings/?year=2024")
+    assert "Trần Văn Dũng" not in staff_page("/members/")
+
+    officer = client_for(officer_a)
+    response = officer.post("/members/new/", {
+        "card_no": "A0100", "full_name": "Trần Văn Dũng", "gender": "male", "birth_date": "01/05/1990",
+        "union": union_a.pk, "admitted_on": "01/06/2024",
+    })
+    assert response.status_code == 302
+
+    staff = client_for(city_staff)
+    assert "2/100" in staff_page("/rankings/?year=2024")
+    assert "Trần Văn Dũng" in staff_page("/members/")
+    assert "2/100" in staff_page("/federations/fed-a/?year=2024")
+
+
+def test_a_quota_corrected_in_the_admin_shows_at_once(client_for, admin_user, city_staff, fed_a, union_a):
+    quota = QuotaFactory(federation=fed_a, year=2024, target=100)
+    staff = client_for(city_staff)
+    assert "0/100" in staff.get("/rankings/?year=2024").content.decode()
+    admin = client_for(admin_user)
+    response = admin.post(f"/admin/targets/quota/{quota.pk}/change/", {
+        "federation": fed_a.pk, "year": 2024, "metric": Metric.NEW_MEMBERS, "target": 80,
+    })
+    assert response.status_code == 302
+    staff = client_for(city_staff)
+    assert "0/80" in staff.get("/rankings/?year=2024").content.decode()
+
+
+def test_users_with_other_scopes_never_see_each_others_cached_pages(
+    client_for, officer_a, officer_b, city_staff, member_a, member_b
+):
+    assert "A0001" in client_for(officer_a).get("/members/").content.decode()  # cached for A's scope
+    page_b = client_for(officer_b).get("/members/").content.decode()
+    assert "B0001" in page_b and "A0001" not in page_b
+    page_staff = client_for(city_staff).get("/members/").content.decode()
+    assert "A0001" in page_staff and "B0001" in page_staff
+    assert "B0001" not in client_for(officer_a).get("/members/").content.decode()
+
+
+def test_an_officer_unlinked_from_a_federation_loses_it_on_the_next_request(client_for, officer_a, member_a):
+    client = client_for(officer_a)
+    assert "A0001" in client.get("/members/").content.decode()
+    assert client.get("/federations/fed-a/").status_code == 200
+    officer_a.federations.clear()  # an administrator removes the link
+    assert "A0001" not in client.get("/members/").content.decode()
+    assert client.get("/federations/fed-a/").status_code == 404
+
+
+def test_a_user_switching_language_gets_the_page_in_that_language(client_for, city_staff, member_a):
+    client = client_for(city_staff)
+    assert "Số thẻ đoàn viên" in client.get("/members/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Card number" in client.get("/members/").content.decode()
+
+
+def test_content_holding_a_csrf_token_is_refused(city_staff):
+    request = RequestFactory().get("/members/")
+    request.user = city_staff
+    content = CachedContent(request, "test")
+    with pytest.raises(ImproperlyConfigured):
+        content.store('<form method="post"><input name="csrfmiddlewaretoken" value="x"></form>')
