@@ -8,9 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
-from unionboard.columns import CellTemplateColumn
-
-PROGRESS_CELL = "targets/includes/progress_cell.html"
+from targets.templatetags.progress import progress_cell
 
 
 class RankingTable(tables.Table):
@@ -22,14 +20,8 @@ class RankingTable(tables.Table):
         verbose_name=_("Kind"), accessor="federation__get_kind_display",
         order_by=("federation__kind",),
     )
-    new_members = CellTemplateColumn(
-        template_name=PROGRESS_CELL, verbose_name=_("New members"),
-        order_by=("new_members__ratio",), extra_context={"unit": _("members")},
-    )
-    new_unions = CellTemplateColumn(
-        template_name=PROGRESS_CELL, verbose_name=_("New grassroots unions"),
-        order_by=("new_unions__ratio",), extra_context={"unit": _("unions")},
-    )
+    new_members = tables.Column(verbose_name=_("New members"), order_by=("new_members__ratio",))
+    new_unions = tables.Column(verbose_name=_("New grassroots unions"), order_by=("new_unions__ratio",))
     score = tables.Column(
         verbose_name=_("Score (%)"), accessor="score_pct", order_by=("score",),
         attrs={"td": {"class": "text-end"}},
@@ -57,6 +49,12 @@ class RankingTable(tables.Table):
                 '<a href="{}">{}</a>', reverse("federation_detail", args=[record.code]), value
             )
         return value
+
+    def render_new_members(self, value, bound_column):
+        return progress_cell(value, bound_column.header)
+
+    def render_new_unions(self, value, bound_column):
+        return progress_cell(value, bound_column.header)
 
     def render_score(self, value):
         from django.utils.formats import number_format
