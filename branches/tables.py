@@ -6,9 +6,8 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
-from unionboard.columns import CellTemplateColumn
-
-STATUS_CELL = "branches/includes/union_status.html"
+from branches.templatetags.unions import union_status
+from unionboard.columns import DayColumn
 
 
 class UnionTable(tables.Table):
@@ -16,8 +15,8 @@ class UnionTable(tables.Table):
     name = tables.Column(verbose_name=_("Grassroots union"), linkify=True, order_by=("name_sort", "code"))
     federation = tables.Column(verbose_name=_("Federation"), order_by=("federation__name_sort",))
     sector = tables.Column(verbose_name=_("Sector"))
-    founded_on = tables.DateColumn(verbose_name=_("Founded on"), short=True)
-    status = CellTemplateColumn(template_name=STATUS_CELL, verbose_name=_("Status"))
+    founded_on = DayColumn(verbose_name=_("Founded on"))
+    status = tables.Column(verbose_name=_("Status"))
     employees = tables.Column(verbose_name=_("Employees"), attrs={"td": {"class": "text-end"}})
     active_members = tables.Column(verbose_name=_("Active members"), attrs={"td": {"class": "text-end"}})
 
@@ -35,3 +34,6 @@ class UnionTable(tables.Table):
         )
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("No grassroots union matches.")
+
+    def render_status(self, record):
+        return union_status(record)

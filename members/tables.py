@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
+from unionboard.columns import DayColumn
 
 
 class MemberTable(tables.Table):
@@ -13,9 +14,9 @@ class MemberTable(tables.Table):
     full_name = tables.Column(verbose_name=_("Full name"), linkify=True)
     gender = tables.Column(verbose_name=_("Gender"))
     union = tables.Column(verbose_name=_("Grassroots union"), order_by=("union__name_sort",))
-    admitted_on = tables.DateColumn(verbose_name=_("Admitted on"), short=True, order_by=("admitted_on", "id"))
+    admitted_on = DayColumn(verbose_name=_("Admitted on"), order_by=("admitted_on", "id"))
     status = tables.Column(verbose_name=_("Status"))
-    left_on = tables.DateColumn(verbose_name=_("Left on"), short=True)
+    left_on = DayColumn(verbose_name=_("Left on"))
 
     class Meta:
         model = Member

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
 from targets.templatetags.progress import progress_cell
+from unionboard.columns import DayColumn
 
 
 class RankingTable(tables.Table):
@@ -77,7 +78,7 @@ class FederationUnionTable(tables.Table):
     code = tables.Column(verbose_name=_("Code"))
     name = tables.Column(verbose_name=_("Name"), order_by=("name_sort", "code"))
     sector = tables.Column(verbose_name=_("Sector"))
-    founded_on = tables.DateColumn(verbose_name=_("Founded on"), short=True)
+    founded_on = DayColumn(verbose_name=_("Founded on"))
     status = tables.Column(verbose_name=_("Status"))
     active_members = tables.Column(
         verbose_name=_("Active members"), attrs={"td": {"class": "text-end"}}

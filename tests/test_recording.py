@@ -181,6 +181,33 @@ def test_member_list_is_scoped_searchable_and_never_counts(client_for, officer_a
     assert "Nguyễn Thị Hằng" not in client.get("/members/", {"admitted_year": 2023}).content.decode()
 
 
+@pytest.mark.parametrize("sort", ["", "full_name", "-union", "card_no"])
+def test_member_list_deep_pages_hold_the_right_rows_in_order(client_for, officer_a, union_a, union_a2, sort):
+    for n in range(120):
+        MemberFactory(
+            card_no=f"A{n:04d}", full_name=f"Người Thử {119 - n:03d}",
+            union=union_a if n % 3 else union_a2, admitted_on=D(2020, 1, 1) + datetime.timedelta(days=n % 40),
+        )
+    client = client_for(officer_a)
+    shown = []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/members/", {"page": number, "sort": sort}).content.decode()
+        shown += [line.split(">")[1].split("<")[0] for line in page.split("<td") if ">A0" in line[:40]]
+        # keys first (ordered, offset), then only those rows with their union
+        member_queries = [q["sql"] for q in queries.captured_queries if 'FROM "members_member"' in q["sql"]]
+        assert len(member_queries) == 2 and "OFFSET" in member_queries[0].upper() or number == 1
+    ordering = {"": ("-admitted_on", "-id"), "full_name": ("full_name",), "-union": ("-union__name_sort",),
+                "card_no": ("card_no",)}[sort]
+    expected = list(Member.objects.order_by(*ordering).values_list("card_no", flat=True))
+    assert len(shown) == 120 and len(set(shown)) == 120
+    if sort != "-union":  # rows of one union are in no further order
+        assert shown == expected
+    else:
+        unions = dict(Member.objects.values_list("card_no", "union__name_sort"))
+        assert [unions[c] for c in shown] == [unions[c] for c in expected]
+
+
 def test_the_federation_page_moves_with_an_admission_and_a_founding(client_for, officer_a, fed_a):
     QuotaFactory(federation=fed_a, year=2024, metric="new_members", target=10)
     QuotaFactory(federation=fed_a, year=2024, metric="new_unions", target=2)

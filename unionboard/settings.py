@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "unionboard.context_processors.navigation",
             ],
-            "libraries": {"pagecache": "unionboard.pagecache"},
+            "libraries": {"pagecache": "unionboard.pagecache", "tablerows": "unionboard.tablerows"},
         },
     },
 ]
