@@ -132,6 +132,16 @@ def drop(connection, tables: list[str]) -> None:
     _run(connection, statements)
 
 
+def install_operation(tables: list[str]):
+    """A migration operation that installs the triggers on these tables (and drops them backwards)."""
+    from django.db import migrations
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: install(schema_editor.connection, tables),
+        lambda apps, schema_editor: drop(schema_editor.connection, tables),
+    )
+
+
 def revise_all(connection) -> None:
     """A new token for every federation and for access (after a bulk load without the triggers)."""
     token = _PG_TOKEN if connection.vendor == "postgresql" else "random()"

@@ -2,16 +2,6 @@ from django.db import migrations
 
 from branches import revisions
 
-TABLES = ["targets_quota"]
-
-
-def install(apps, schema_editor):
-    revisions.install(schema_editor.connection, TABLES)
-
-
-def drop(apps, schema_editor):
-    revisions.drop(schema_editor.connection, TABLES)
-
 
 class Migration(migrations.Migration):
 
@@ -21,5 +11,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, drop),
+        revisions.install_operation(["targets_quota"]),
     ]
