@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -225,3 +226,19 @@ def test_vietnamese_whatever_the_browser_says_until_the_user_switches(client_for
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/federations/fed-a/", HTTP_ACCEPT_LANGUAGE="vi")
     assert page.headers["Content-Language"] == "en"
+
+
+def test_every_chart_drawn_is_a_valid_plotly_figure(client_for, city_staff, two_feds):
+    """Charts are serialized without plotly's validation (for speed): validate them here."""
+    import re
+
+    import plotly.graph_objects as go
+
+    client = client_for(city_staff)
+    figures = []
+    for name, args in (("overview", ()), ("federation_detail", ("fed-a",))):
+        html = page(client, name, *args, year=2024)
+        figures += re.findall(r'<script type="application/json" data-chart="[^"]+">(.*?)</script>', html)
+    assert len(figures) == 5  # two attainment charts, two cumulative lines, the sectors
+    for figure in figures:
+        go.Figure(json.loads(figure))  # raises on any property plotly does not know
