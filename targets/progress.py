@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -190,7 +191,7 @@ class FederationProgress:
     def new_unions(self) -> MetricProgress:
         return self.metrics[Metric.NEW_UNIONS]
 
-    @property
+    @cached_property  # the metrics are set once; ranking compares scores many times
     def score(self) -> Fraction | None:
         return _score(self.metrics)
 
@@ -198,7 +199,7 @@ class FederationProgress:
     def score_pct(self) -> Decimal | None:
         return score_percent(self.score)
 
-    @property
+    @cached_property
     def previous_score(self) -> Fraction | None:
         return _score(self.previous)
 
@@ -227,8 +228,8 @@ def _score(metrics: dict[str, MetricProgress]) -> Fraction | None:
 def _competition_ranks(rows: list[FederationProgress], score_of) -> dict[int, int]:
     """Rank federation ids 1, 2, 2, 4 by score (highest first); unranked without a score."""
     scored = sorted(
-        ((score_of(row), row.federation.code, row.federation.pk) for row in rows
-         if score_of(row) is not None),
+        ((score, row.federation.code, row.federation.pk) for row in rows
+         if (score := score_of(row)) is not None),
         key=lambda item: (-item[0], item[1]),
     )
     ranks: dict[int, int] = {}

@@ -85,7 +85,7 @@ def overview(request):
         "charts": [
             {"id": f"chart-{metric}", "metric": metric, "title": METRIC_TITLES[metric](),
              "json": chart_json[metric],
-             "bars": sum(1 for row in ranked if row.metrics[metric].has_quota)}
+             "rows": [(row.name, row.metrics[metric]) for row in ranked if row.metrics[metric].has_quota]}
             for metric in progress.METRICS
         ],
         "linkable": set(federations.values_list("pk", flat=True)),

@@ -242,3 +242,18 @@ def test_every_chart_drawn_is_a_valid_plotly_figure(client_for, city_staff, two_
     assert len(figures) == 5  # two attainment charts, two cumulative lines, the sectors
     for figure in figures:
         go.Figure(json.loads(figure))  # raises on any property plotly does not know
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("value, decimals", [(0, 0), (4550, 0), (1234567, 0), ("70.0", 1), ("1234.5", 1)])
+def test_chart_numbers_read_as_django_writes_them(language, value, decimals):
+    from decimal import Decimal
+
+    from django.utils.formats import number_format
+
+    from targets.charts import _numbers
+
+    value = Decimal(value) if isinstance(value, str) else value
+    with translation.override(language):
+        expected = number_format(value, decimals, force_grouping=True)
+        assert _numbers()(value, decimals) == expected

@@ -6,11 +6,14 @@ place decides which status gets which colour, symbol and words.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from targets.progress import BEHIND, EXCEEDED, ON_PACE, MetricProgress
@@ -29,6 +32,12 @@ BADGES = {
 def status_badge(status: str | None) -> SafeString:
     if status not in BADGES:
         return SafeString("")
+    return _badge(status, get_language())
+
+
+@lru_cache(maxsize=16)
+def _badge(status: str, language: str | None) -> SafeString:
+    """One badge per status and language: the overview draws 1.400 of them for a country."""
     colour, symbol, words = BADGES[status]
     return format_html(
         '<span class="badge text-bg-{} status-badge align-self-start">'
