@@ -21,6 +21,9 @@ from __future__ import annotations
 REVISIONS = "branches_datarevision"
 
 # Each table whose rows the pages show, with the column naming the federation to revise.
+# Pages are keyed on all the tokens together, so which row a write revises only spreads
+# the writers' locks: a member moved to another federation's union revises the
+# federation credited with the admission, and every page's key changes all the same.
 TABLES = {
     "branches_federation": "id",
     "branches_grassrootsunion": "federation_id",
