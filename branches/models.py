@@ -47,9 +47,7 @@ class FederationQuerySet(models.QuerySet):
         The rankings page shows every federation's totals to officers as well (names,
         figures and ranks, never another district's unions or members).
         """
-        if roles.is_city_wide(user) or roles.is_officer(user):
-            return self.all()
-        return self.none()
+        return self.all() if roles.has_role(user) else self.none()
 
     def vi_ordered(self) -> FederationQuerySet:
         return self.order_by("name_sort", "code")

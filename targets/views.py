@@ -55,7 +55,7 @@ def home(request):
 @replica_reads()
 def overview(request):
     """Headline figures, attainment charts and the furthest behind, over what the user sees."""
-    if not roles.is_city_wide(request.user) and not roles.is_officer(request.user):
+    if not roles.has_role(request.user):
         raise PermissionDenied
     content = CachedContent(request, "overview")
     if not content.missing:
@@ -96,7 +96,7 @@ def overview(request):
 
 def _check_league(request) -> None:
     """The league is for users with a role (Federation.objects.in_league)."""
-    if not (roles.is_city_wide(request.user) or roles.is_officer(request.user)):
+    if not roles.has_role(request.user):
         raise PermissionDenied
 
 

@@ -23,12 +23,12 @@ def is_city_wide(user: User | AnonymousUser) -> bool:
 
 def is_officer(user: User | AnonymousUser) -> bool:
     """True when the user is linked to at least one federation as its officer."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    cached = getattr(user, "_officer_federation_ids", None)
-    if cached is None:
-        cached = officer_federation_ids(user)
-    return bool(cached)
+    return bool(officer_federation_ids(user))
+
+
+def has_role(user: User | AnonymousUser) -> bool:
+    """True for city-wide readers and officers: the users the dashboards and rankings are for."""
+    return is_city_wide(user) or is_officer(user)
 
 
 def officer_federation_ids(user: User | AnonymousUser) -> list[int]:
