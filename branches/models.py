@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from unionboard import roles
+from unionboard.access import ScopedQuerySet
 from unionboard.text import fold, vi_sort_key
 
 
@@ -26,28 +26,8 @@ class FederationKind(models.TextChoices):
     COMMUNE = "commune", _("Commune union")
 
 
-class FederationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> FederationQuerySet:
-        """The one door for reading federations: city-wide users see all, officers their own."""
-        if roles.is_city_wide(user):
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(pk__in=ids) if ids else self.none()
-
-    def editable_by(self, user) -> FederationQuerySet:
-        """Federations whose unions and members the user may record: officers, superusers."""
-        if user.is_authenticated and user.is_superuser:
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(pk__in=ids) if ids else self.none()
-
-    def in_league(self, user) -> FederationQuerySet:
-        """Federations in the league table: every federation, for any user with a role.
-
-        The rankings page shows every federation's totals to officers as well (names,
-        figures and ranks, never another district's unions or members).
-        """
-        return self.all() if roles.has_role(user) else self.none()
+class FederationQuerySet(ScopedQuerySet["Federation"]):
+    federation_paths = ("pk",)
 
     def vi_ordered(self) -> FederationQuerySet:
         return self.order_by("name_sort", "code")
@@ -111,20 +91,8 @@ class UnionStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("Dissolved")
 
 
-class GrassrootsUnionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GrassrootsUnionQuerySet:
-        """The one door for reading unions: those of the federations the user may see."""
-        if roles.is_city_wide(user):
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(federation_id__in=ids) if ids else self.none()
-
-    def editable_by(self, user) -> GrassrootsUnionQuerySet:
-        """Unions the user may change: those of the officer's own federations."""
-        if user.is_authenticated and user.is_superuser:
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(federation_id__in=ids) if ids else self.none()
+class GrassrootsUnionQuerySet(ScopedQuerySet["GrassrootsUnion"]):
+    federation_paths = ("federation_id",)
 
     def active_on(self, day: datetime.date) -> GrassrootsUnionQuerySet:
         """Unions founded by `day` and not suspended or dissolved on or before it."""
@@ -209,15 +177,3 @@ class GrassrootsUnion(models.Model):
         self.status_on = on
         self.save()
 
-
-class DataRevision(models.Model):
-    """A random token per federation, replaced in the same transaction as every write to
-    its members, unions, quotas or the federation itself (database triggers, see
-    branches.revisions). The tokens together fingerprint the data pages are drawn from.
-    """
-
-    federation_id = models.BigIntegerField(primary_key=True)
-    token = models.BigIntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.federation_id}: {self.token}"

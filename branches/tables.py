@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from branches.cells import union_status
 from branches.models import GrassrootsUnion
-from branches.templatetags.unions import union_status
 from unionboard.columns import DayColumn
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branches.models import Federation, GrassrootsUnion
-from unionboard import roles
+from unionboard.access import ScopedQuerySet
 from unionboard.text import fold
 
 
@@ -25,20 +25,8 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", pgettext_lazy("member status", "Left")
 
 
-class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MemberQuerySet:
-        """The one door for reading members: those in unions of federations the user may see."""
-        if roles.is_city_wide(user):
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(union__federation_id__in=ids) if ids else self.none()
-
-    def editable_by(self, user) -> MemberQuerySet:
-        """Members the user may change: those in unions of the officer's own federations."""
-        if user.is_authenticated and user.is_superuser:
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(union__federation_id__in=ids) if ids else self.none()
+class MemberQuerySet(ScopedQuerySet["Member"]):
+    federation_paths = ("union__federation_id",)
 
 
 class Member(models.Model):
@@ -122,15 +110,9 @@ class Member(models.Model):
         self.name_search = fold(self.full_name)
 
 
-class TransferQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TransferQuerySet:
-        """Transfers seen from either side: out of or into the user's federations."""
-        if roles.is_city_wide(user):
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        if not ids:
-            return self.none()
-        return self.filter(Q(from_union__federation_id__in=ids) | Q(to_union__federation_id__in=ids))
+class TransferQuerySet(ScopedQuerySet["Transfer"]):
+    # Seen from either side: out of or into the user's federations.
+    federation_paths = ("from_union__federation_id", "to_union__federation_id")
 
 
 class Transfer(models.Model):

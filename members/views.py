@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +18,7 @@ from members.models import Member, Transfer
 from members.tables import MemberTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
-from unionboard.pagecache import CachedContent
+from unionboard.pagecache import CachedContentView
 from unionboard.paginators import KeysFirstLazyPaginator
 
 
@@ -28,28 +30,23 @@ def _member_to_edit(request, card_no: str) -> Member:
     )
 
 
-def member_list(request):
-    content = CachedContent(request, "members")
-    if not content.missing:
-        return render(request, "members/member_list.html", {"page_content": content})
-    members = Member.objects.visible_to(request.user).select_related("union")
-    filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
-    table = MemberTable(filterset.qs, order_by="-admitted_on")  # ?sort= still wins
-    # Pages are counted lazily (a million members are never counted on every page), and
-    # keys first, so page 2.000 does not join 100.000 rows to skip them.
-    RequestConfig(
-        request, paginate={"per_page": 50, "paginator_class": KeysFirstLazyPaginator}
-    ).configure(table)
-    return render(
-        request,
-        "members/member_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "can_edit": roles.can_edit_records(request.user),
-            "page_content": content,
-        },
-    )
+class MemberListView(CachedContentView):
+    """The members the user may see, filtered, sorted and paged."""
+
+    page = "members"
+    template_name = "members/member_list.html"
+
+    def get_content_context(self) -> dict[str, Any]:
+        request = self.request
+        members = Member.objects.visible_to(request.user).select_related("union")
+        filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
+        table = MemberTable(filterset.qs, order_by="-admitted_on")  # ?sort= still wins
+        # Pages are counted lazily (a million members are never counted on every page), and
+        # keys first, so page 2.000 does not join 100.000 rows to skip them.
+        RequestConfig(
+            request, paginate={"per_page": 50, "paginator_class": KeysFirstLazyPaginator}
+        ).configure(table)
+        return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
 def member_detail(request, card_no: str):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from branches.models import Federation
+from unionboard.access import ScopedQuerySet
 
 
 class Metric(models.TextChoices):
@@ -15,14 +16,8 @@ class Metric(models.TextChoices):
     NEW_UNIONS = "new_unions", _("New grassroots unions")
 
 
-class QuotaQuerySet(models.QuerySet):
-    def visible_to(self, user) -> QuotaQuerySet:
-        """Quotas of the federations the user may see."""
-        return self.filter(federation__in=Federation.objects.visible_to(user))
-
-    def in_league(self, user) -> QuotaQuerySet:
-        """Quotas behind the league table, which every user with a role reads."""
-        return self.filter(federation__in=Federation.objects.in_league(user))
+class QuotaQuerySet(ScopedQuerySet["Quota"]):
+    federation_paths = ("federation_id",)
 
 
 class Quota(models.Model):

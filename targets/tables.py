@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
-from targets.templatetags.progress import progress_cell
+from targets.cells import progress_cell
 from unionboard.columns import DayColumn
 
 

@@ -48,7 +48,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
-from members.imports.schemas import SCHEMAS
+from imports.schemas import SCHEMAS
 from members.models import Member, MemberStatus, Transfer
 from targets.models import Metric, Quota
 from tests.factories import MemberFactory, QuotaFactory, UnionFactory

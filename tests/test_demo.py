@@ -13,10 +13,10 @@ from django.db.models import Count, F, Q, Sum
 from django.test import override_settings
 
 from branches.models import Federation, GrassrootsUnion
+from demo import users, writer
 from members.models import Member, Transfer
 from targets import progress
 from targets.models import Quota
-from unionboard.demo import users, writer
 
 D = datetime.date
 

@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from branches.models import GrassrootsUnion, UnionStatus
-from members.imports import service
-from members.imports.reading import normalise_header
-from members.imports.schemas import SCHEMAS
+from imports import service
+from imports.reading import normalise_header
+from imports.schemas import SCHEMAS
 from members.models import Member, MemberStatus
 from targets.models import Metric, Quota
 from tests.factories import MemberFactory, UnionFactory, make_user

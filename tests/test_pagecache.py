@@ -1,6 +1,6 @@
 """Cached page content is never older than the data, and never crosses users' scopes.
 
-The database triggers of branches.revisions replace a token on every write; pages cache
+The database triggers of unionboard.revisions replace a token on every write; pages cache
 their content under the tokens (unionboard.pagecache) and permissions under the access
 token (unionboard.auth). These tests write in every way the application and an
 administrator can, and check the next page shows it.
@@ -16,14 +16,14 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from branches.models import DataRevision, Federation, GrassrootsUnion
-from branches.revisions import ACCESS
-from branches.selectors import data_fingerprint
+from branches.models import Federation, GrassrootsUnion
 from members.models import Member
 from targets.models import Metric, Quota
 from tests.factories import FederationFactory, MemberFactory, QuotaFactory, UnionFactory
 from unionboard import roles
+from unionboard.models import DataRevision
 from unionboard.pagecache import CachedContent
+from unionboard.revisions import ACCESS, data_fingerprint
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -214,9 +214,78 @@ def test_a_user_switching_language_gets_the_page_in_that_language(client_for, ci
     assert "Card number" in client.get("/members/").content.decode()
 
 
-def test_content_holding_a_csrf_token_is_refused(city_staff):
+def _render_cached(request, source: str) -> str:
+    from django.middleware.csrf import get_token
+    from django.template import engines
+
+    get_token(request)  # as CsrfViewMiddleware does: the request has a token to render
+    template = engines["django"].from_string("{% load pagecache %}" + source)
+    content = CachedContent(request, "test")
+    return template.render({"page_content": content}, request)
+
+
+def test_a_form_inside_cached_content_cannot_render_its_csrf_token(city_staff):
+    """A cached block can never hold a CSRF token: rendering one is refused, loudly."""
     request = RequestFactory().get("/members/")
     request.user = city_staff
-    content = CachedContent(request, "test")
-    with pytest.raises(ImproperlyConfigured):
-        content.store('<form method="post"><input name="csrfmiddlewaretoken" value="x"></form>')
+    for tag in ("{% csrf_token %}", "{{ csrf_token }}"):
+        with pytest.raises(ImproperlyConfigured):
+            _render_cached(request, f'{{% cachedcontent page_content %}}<form method="post">{tag}</form>'
+                                    "{% endcachedcontent %}")
+    # outside the cached block the form gets its token as usual
+    html = _render_cached(request, '{% csrf_token %}{% cachedcontent page_content %}x{% endcachedcontent %}')
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+@pytest.mark.parametrize("where", ["name", "query", "parameter"])
+def test_the_word_csrfmiddlewaretoken_in_user_text_never_breaks_a_page(where, client_for, officer_a, union_a):
+    """User text that happens to contain the token's field name is only text."""
+    MemberFactory(card_no="A0100", full_name="Trần csrfmiddlewaretoken", union=union_a)
+    client = client_for(officer_a)
+    urls = {
+        "name": ["/members/", "/unions/", "/federations/fed-a/", f"/unions/{union_a.code}/"],
+        "query": ["/members/?q=csrfmiddlewaretoken", "/unions/?q=csrfmiddlewaretoken"],
+        "parameter": ["/rankings/?csrfmiddlewaretoken=x", "/overview/?csrfmiddlewaretoken=x",
+                      "/members/?csrfmiddlewaretoken=x"],
+    }[where]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 403), url  # officers do not see the overview
+        if where == "name" and url == "/members/":
+            assert "Trần csrfmiddlewaretoken" in response.content.decode()
+
+
+CACHED_HTML_SOURCES = [
+    "targets/cells.py",
+    "targets/templatetags/progress.py",
+    "targets/tables.py",
+    "targets/charts.py",
+    "branches/cells.py",
+    "branches/templatetags/unions.py",
+    "branches/tables.py",
+    "members/tables.py",
+    "unionboard/templatetags/tablerows.py",
+    "unionboard/columns.py",
+    "templates/cached_page.html",
+    "templates/targets/rankings.html",
+]
+
+
+@pytest.mark.parametrize("source", CACHED_HTML_SOURCES)
+def test_a_deploy_changing_any_source_of_cached_html_changes_every_key(source, settings, monkeypatch):
+    """release() covers every module and template that renders cached HTML, at any depth."""
+    import os
+
+    from unionboard import pagecache
+
+    settings.RELEASE = ""
+    monkeypatch.setattr(pagecache, "_release", None)
+    before = pagecache.release()
+    path = pagecache.ROOT / source
+    stat = path.stat()
+    try:
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        monkeypatch.setattr(pagecache, "_release", None)
+        assert pagecache.release() != before
+    finally:
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))

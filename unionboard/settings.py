@@ -63,9 +63,13 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "simple_history",
     "axes",
+    # The project's apps, each importing only those above it in this list (import-linter).
+    "unionboard",
     "branches",
     "members",
     "targets",
+    "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +104,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "unionboard.context_processors.navigation",
             ],
-            "libraries": {"pagecache": "unionboard.pagecache", "tablerows": "unionboard.tablerows"},
         },
     },
 ]

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from branches import revisions
+from unionboard import revisions
 
 TABLES = ["branches_federation", "branches_grassrootsunion", *revisions.ACCESS_TABLES]
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from branches import revisions
+from unionboard import revisions
 
 
 class Migration(migrations.Migration):

@@ -11,7 +11,6 @@ import csv
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,17 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from members.imports import service, storage
-from members.imports.forms import KIND_CHOICES, ImportForm
-from members.imports.schemas import SCHEMAS
-from unionboard import roles
+from imports import service, storage
+from imports.forms import KIND_CHOICES, ImportForm
+from imports.schemas import SCHEMAS
+from unionboard.access import require_editor
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require_editor(request) -> None:
-    if not roles.can_edit_records(request.user):
-        raise PermissionDenied(_("Only officers of a federation can import unions and members."))
 
 
 def _column_guide() -> list[dict]:
@@ -59,7 +53,7 @@ def _preview(request, result: service.ImportResult, token: str | None, kind: str
 @require_http_methods(["GET", "POST"])
 def upload(request):
     """GET: the form. POST: check the file and show what it would change (writes nothing)."""
-    _require_editor(request)
+    require_editor(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
@@ -76,7 +70,7 @@ def upload(request):
 @require_POST
 def confirm(request):
     """Write the previewed file after checking it again; then say what was written."""
-    _require_editor(request)
+    require_editor(request.user)
     token = request.POST.get("token", "")
     pending = storage.find(request, token)
     if pending is None:
@@ -103,7 +97,7 @@ def confirm(request):
 
 def template(request, kind: str, fmt: str):
     """A file to fill in: the header row and one example row (generated, not a real person)."""
-    _require_editor(request)
+    require_editor(request.user)
     rows = SCHEMAS[kind].example_rows()
     if fmt == "csv":
         buffer = io.StringIO()

@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
-from members.imports import reading
-from members.imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
+from imports import reading
+from imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
 from members.models import Member, MemberStatus
 from targets.models import Quota
 

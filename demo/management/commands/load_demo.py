@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from branches.models import Federation
+from demo import build, plan, users, writer
 from targets.progress import today
-from unionboard.demo import build, plan, users, writer
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from members.imports import views
+from imports import views
 
 app_name = "imports"
 urlpatterns = [

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from django.core.management.color import no_style
 from django.db import connection
 
-from branches import revisions
 from branches.models import Federation, GrassrootsUnion
 from members import search_index, tally
 from members.models import AdmissionTally, Member, Transfer
 from targets.models import Quota
+from unionboard import revisions
 
 MODELS = {
     "federation": Federation,

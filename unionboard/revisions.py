@@ -1,4 +1,4 @@
-"""Database triggers that keep `branches.DataRevision` moving with every write to the figures.
+"""Database triggers that keep `unionboard.DataRevision` moving with every write to the figures.
 
 Every insert, update or delete on the tables the dashboards and lists read (members,
 grassroots unions, quotas, federations) replaces a random token in the row of the
@@ -17,6 +17,8 @@ SQLite, which has no statement triggers, once per row.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 REVISIONS = "branches_datarevision"
 
@@ -156,3 +158,12 @@ def revise_all(connection) -> None:
             f"INSERT INTO {REVISIONS} (federation_id, token) VALUES ({ACCESS}, {token})",
         ],
     )
+
+
+def data_fingerprint() -> str:
+    """A digest of every federation's revision token: it changes with every committed
+    write to members, unions, quotas or federations."""
+    from unionboard.models import DataRevision  # migrations import this module before apps load
+
+    tokens = DataRevision.objects.order_by("federation_id").values_list("federation_id", "token")
+    return hashlib.blake2b(repr(list(tokens)).encode(), digest_size=16).hexdigest()

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from branches.models import FederationKind, Sector, UnionStatus
-from members.imports.reading import normalise_header
+from imports.reading import normalise_header
 from members.models import Gender, MemberStatus
 from targets.models import Metric
 
