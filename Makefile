@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 PLOTLY_JS := static/vendor/plotly/plotly.min.js
 MO := locale/vi/LC_MESSAGES/django.mo
 
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS=-n0 runs it in one process.
+PYTEST_ARGS ?= -n auto
+
 .PHONY: setup run test lint bench screenshots clean
 
 $(STAMP): pyproject.toml
