@@ -266,13 +266,16 @@ def test_admitting_into_another_federations_union_is_refused(client_for, officer
 
 def test_departure(client_for, officer_a, member_a):
     client = client_for(officer_a)
-    response = client.post("/members/A0001/leave/", {"left_on": "2024-02-01"})
+    response = client.post("/members/A0001/leave/", {"left_on": "2024-02-01", "left_reason": "retired"})
     assert response.context["form"].errors["left_on"]  # before the admission
     member_a.refresh_from_db()
     assert member_a.status == "active"
-    assert client.post("/members/A0001/leave/", {"left_on": "2024-08-01"}).status_code == 302
+    response = client.post("/members/A0001/leave/", {"left_on": "2024-08-01"})
+    assert response.context["form"].errors["left_reason"]  # a departure says why
+    response = client.post("/members/A0001/leave/", {"left_on": "2024-08-01", "left_reason": "retired"})
+    assert response.status_code == 302
     member_a.refresh_from_db()
-    assert (member_a.status, member_a.left_on) == ("left", D(2024, 8, 1))
+    assert (member_a.status, member_a.left_on, member_a.left_reason) == ("left", D(2024, 8, 1), "retired")
 
 
 def test_transfer_within_the_federation(client_for, officer_a, member_a, union_a2):
