@@ -93,9 +93,12 @@ def claim(pending: PendingImport) -> Path | None:
     return applying
 
 
-def finish(request, token: str, *, written: bool) -> None:
-    """After a claimed import: forget it, and remember for a while that it was written."""
-    _forget(request, token)
+def finish(token: str, *, written: bool) -> None:
+    """After a claimed import: drop the file, and remember for a while that it was written.
+
+    The session keeps its entry until it is too old, so a later confirmation of the same
+    file (a double click, the browser's back button) is told it was imported.
+    """
     _path(token, APPLYING).unlink(missing_ok=True)
     if written:
         _path(token, DONE).touch(mode=0o600)
@@ -117,13 +120,6 @@ def wait_while_applying(token: str, seconds: float, interval: float = 0.2) -> st
         time.sleep(interval)
         current = state(token)
     return current
-
-
-def _forget(request, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    if token in pending:
-        del pending[token]
-        request.session[SESSION_KEY] = pending
 
 
 def _sweep() -> None:

@@ -106,7 +106,7 @@ def confirm(request):
                 scope_user=request.user, history_user=request.user, commit=True,
             )
     finally:
-        storage.finish(request, token, written=result is not None and result.written)
+        storage.finish(token, written=result is not None and result.written)
     if not result.ok:
         return _preview(request, result, None, pending.kind)
     messages.success(
