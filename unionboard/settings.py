@@ -124,6 +124,12 @@ if REPLICA_URL:
     DATABASE_ROUTERS = ["unionboard.routers.PrimaryReplicaRouter"]
     MIDDLEWARE.append("unionboard.routers.PinPrimaryMiddleware")
 for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite has one writer at a time. A writer waits up to 20 s for the lock rather than
+        # failing at once with "database is locked", and a transaction takes the write lock
+        # when it begins (BEGIN IMMEDIATE): two transactions that read and then write (two
+        # transfers of one member, a double-clicked import) queue up instead of deadlocking.
+        _db.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     if _db["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
         # psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
         _db.setdefault("OPTIONS", {})["pool"] = {
