@@ -277,8 +277,8 @@ CACHED_HTML_SOURCES = [
     "branches/templatetags/unions.py",
     "branches/tables.py",
     "members/tables.py",
-    "unionboard/templatetags/tablerows.py",
-    "unionboard/columns.py",
+    "unionboard/tables.py",
+    "templates/includes/table.html",
     "templates/cached_page.html",
     "templates/targets/rankings.html",
 ]
