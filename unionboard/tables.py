@@ -138,6 +138,10 @@ class Table:
         descending = self.sort.startswith("-")
         fields = self.columns[name].order_by or (name,)
         if isinstance(rows, QuerySet):
+            # Ties are broken by the primary key: without a total order, a row on the edge of
+            # two pages could be shown on both, or on neither.
+            if not {"pk", "id"} & {field.removeprefix("-") for field in fields}:
+                fields = (*fields, "pk")
             return rows.order_by(*(_descending(field) if descending else field for field in fields))
         # Python's sort is stable, both ways: equal rows keep the order they came in.
         return sorted(rows, key=_sort_key(fields), reverse=descending)
