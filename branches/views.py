@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from branches.filters import UnionFilter
 from branches.forms import UnionEventForm, UnionForm
@@ -32,8 +31,7 @@ class UnionListView(CachedContentView):
     def get_content_context(self) -> dict[str, Any]:
         request = self.request
         filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
-        table = UnionTable(filterset.qs)
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        table = UnionTable(filterset.qs, request)
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 

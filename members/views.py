@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from branches.models import GrassrootsUnion
 from members import services
@@ -20,7 +19,6 @@ from members.tables import MemberTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView
-from unionboard.paginators import KeysFirstLazyPaginator
 
 
 def _member_to_edit(request, card_no: str) -> Member:
@@ -41,12 +39,7 @@ class MemberListView(CachedContentView):
         request = self.request
         members = Member.objects.visible_to(request.user).select_related("union")
         filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
-        table = MemberTable(filterset.qs, order_by="-admitted_on")  # ?sort= still wins
-        # Pages are counted lazily (a million members are never counted on every page), and
-        # keys first, so page 2.000 does not join 100.000 rows to skip them.
-        RequestConfig(
-            request, paginate={"per_page": 50, "paginator_class": KeysFirstLazyPaginator}
-        ).configure(table)
+        table = MemberTable(filterset.qs, request)  # newest first unless ?sort= says otherwise
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 

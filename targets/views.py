@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from branches.models import Federation, GrassrootsUnion, Sector
 from branches.selectors import with_active_members
@@ -120,13 +119,10 @@ class RankingsView(CachedContentView):
         request = self.request
         filterset, period, rows = _league_for(request)
         linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
-        table = RankingTable(rows, linkable=linkable)
-        # A city's 45 federations fit one page; a country's hundreds are paged, ranks kept.
-        RequestConfig(request, paginate={"per_page": 100}).configure(table)
         return {
             "filter": filterset,
             "period": period,
-            "table": table,
+            "table": RankingTable(rows, request, linkable=linkable),
             "totals": progress.totals(rows, period),
             "query": request.GET.urlencode(),
         }
@@ -186,9 +182,6 @@ class FederationDetailView(CachedContentView):
         unions = with_active_members(
             GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation)
         )
-        union_table = FederationUnionTable(unions, prefix="u-")
-        RequestConfig(request, paginate={"per_page": 20}).configure(union_table)
-
         return {
             "filter": filterset,
             "period": period,
@@ -199,7 +192,7 @@ class FederationDetailView(CachedContentView):
             "sector_total": sum(item["unions"] for item in sectors),
             "sector_members": sum(item["members"] for item in sectors),
             "history": progress.quota_history(federation),
-            "union_table": union_table,
+            "union_table": FederationUnionTable(unions, request, prefix="u-"),
             "charts": {
                 "members": charts.cumulative_line(
                     series[Metric.NEW_MEMBERS], row.new_members.target, period

@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tables2",
     "django_filters",
     "django_bootstrap5",
     "simple_history",
@@ -229,8 +228,6 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 # django-filter's blank choice ("---------" by default) reads "All" in the user's language.
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
