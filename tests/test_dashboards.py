@@ -58,7 +58,7 @@ def test_federation_page_figures_in_vietnamese(client_for, officer_a, two_feds):
     assert "3/4 đoàn viên — 75,0%" in html or "3/4 members — 75,0%" in html
     assert "75,0%" in html and "50,0%" in html
     assert 'data-chart="chart-members"' in html and 'data-chart="chart-sectors"' in html
-    assert "vendor/plotly/plotly.min.js" in html
+    assert "vendor/plotly/plotly-basic.min.js" in html
 
 
 def test_federation_page_in_english(client_for, officer_a, two_feds):
