@@ -21,19 +21,27 @@ class RankingTable(tables.Table):
         verbose_name=_("Kind"), accessor="federation__get_kind_display",
         order_by=("federation__kind",),
     )
-    new_members = tables.Column(verbose_name=_("New members"), order_by=("new_members__ratio",))
-    new_unions = tables.Column(verbose_name=_("New grassroots unions"), order_by=("new_unions__ratio",))
+    # data-label: on a phone each row is a card, and a figure's label is written beside it.
+    new_members = tables.Column(
+        verbose_name=_("New members"), order_by=("new_members__ratio",),
+        attrs={"td": {"data-label": _("New members")}},
+    )
+    new_unions = tables.Column(
+        verbose_name=_("New grassroots unions"), order_by=("new_unions__ratio",),
+        attrs={"td": {"data-label": _("New grassroots unions")}},
+    )
     score = tables.Column(
         verbose_name=_("Score (%)"), accessor="score_pct", order_by=("score",),
-        attrs={"td": {"class": "text-end"}},
+        attrs={"td": {"class": "text-end", "data-label": _("Score (%)")}},
     )
     rank_change = tables.Column(
-        verbose_name=_("Change since last year"), attrs={"td": {"class": "text-center"}},
+        verbose_name=_("Change since last year"),
+        attrs={"td": {"class": "text-center", "data-label": _("Change since last year")}},
     )
 
     class Meta:
         orderable = True
-        attrs = {"class": "table table-sm table-hover align-middle ranking-table"}
+        attrs = {"class": "table table-sm table-hover align-middle ranking-table table-cards"}
         empty_text = _("No federation has a quota for this year.")
 
     def __init__(self, *args, linkable: set[int] | frozenset = frozenset(), **kwargs):
