@@ -181,6 +181,8 @@ def federation_detail(request, code: str):
     )
     union_table = FederationUnionTable(unions, prefix="u-")
     RequestConfig(request, paginate={"per_page": 20}).configure(union_table)
+    # On paper the whole list, not the screen's first page: one query, the columns it prints.
+    print_unions = unions.only("code", "name", "sector", "founded_on", "status").order_by("name_sort", "code")
 
     context = {
         "federation": federation,
@@ -194,6 +196,7 @@ def federation_detail(request, code: str):
         "sector_members": sum(item["members"] for item in sectors),
         "history": progress.quota_history(federation),
         "union_table": union_table,
+        "print_unions": print_unions,
         "charts": {
             "members": charts.cumulative_line(
                 series[Metric.NEW_MEMBERS], row.new_members.target, period
