@@ -199,8 +199,9 @@ class ProductionServer:
     here too.
     """
 
-    def __init__(self, demo: DemoServer):
+    def __init__(self, demo: DemoServer, **env: str):
         self.demo = demo
+        self.extra_env = env
         self.static_root = demo.workdir / "collected-static"
         self.log_path = demo.workdir / "production.log"
         self.process: subprocess.Popen | None = None
@@ -223,6 +224,7 @@ class ProductionServer:
             CSRF_COOKIE_SECURE="0",
             SECURE_HSTS_SECONDS="0",
         )
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 60) -> None:
