@@ -46,16 +46,19 @@ class RankingTable(Table):
         # the progress bar is labelled with its column's header, for screen readers
         "new_members": Column(
             NEW_MEMBERS, lambda row: progress_cell(row.new_members, NEW_MEMBERS),
-            order_by=("new_members.ratio",),
+            order_by=("new_members.ratio",), label_cells=True,
         ),
         "new_unions": Column(
             NEW_UNIONS, lambda row: progress_cell(row.new_unions, NEW_UNIONS),
-            order_by=("new_unions.ratio",),
+            order_by=("new_unions.ratio",), label_cells=True,
         ),
-        "score": Column(_("Score (%)"), _score, order_by=("score",), td_class="text-end"),
-        "rank_change": Column(_("Change since last year"), _rank_change, td_class="text-center"),
+        "score": Column(_("Score (%)"), _score, order_by=("score",), td_class="text-end", label_cells=True),
+        "rank_change": Column(
+            _("Change since last year"), _rank_change, td_class="text-center", label_cells=True
+        ),
     }
-    css_class = "table table-sm table-hover align-middle ranking-table"
+    # On a phone each row is a card, and a figure's label is written beside it (label_cells).
+    css_class = "table table-sm table-hover align-middle ranking-table table-cards"
     empty_text = _("No federation has a quota for this year.")
     per_page = 100  # a city's 45 federations fit one page; a country's hundreds are paged, ranks kept
 

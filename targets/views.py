@@ -182,6 +182,8 @@ class FederationDetailView(CachedContentView):
         unions = with_active_members(
             GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation)
         )
+        # On paper the whole list, not the screen's first page: one query, the columns it prints.
+        print_unions = unions.only("code", "name", "sector", "founded_on", "status").order_by("name_sort", "code")
         return {
             "filter": filterset,
             "period": period,
@@ -193,6 +195,7 @@ class FederationDetailView(CachedContentView):
             "sector_members": sum(item["members"] for item in sectors),
             "history": progress.quota_history(federation),
             "union_table": FederationUnionTable(unions, request, prefix="u-"),
+            "print_unions": print_unions,
             "charts": {
                 "members": charts.cumulative_line(
                     series[Metric.NEW_MEMBERS], row.new_members.target, period

@@ -103,7 +103,8 @@ class TestSeedFigures:
         )
         out = io.StringIO()
         call_command("export_rankings", year=year, as_of=as_of, stdout=out)
-        row = next(r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["federation"] == code)
+        text = out.getvalue().encode().decode("utf-8-sig")
+        row = next(r for r in csv.DictReader(io.StringIO(text)) if r["federation"] == code)
         assert tuple(row[c] for c in columns) == expected
         query = {"year": year} | ({"as_of": as_of} if as_of else {})
         response = login(client, "city.staff").get("/rankings/export.csv", query)

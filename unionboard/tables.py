@@ -48,6 +48,8 @@ class Column:
     cell: Callable[[Any], Any] | str
     order_by: tuple[str, ...] = ()
     td_class: str = ""
+    # Write the header into each cell's data-label: card layouts show it beside the figure.
+    label_cells: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,14 @@ def _content(value: Any) -> Any:
     if value is None or value == "":
         return EMPTY
     return value if isinstance(value, SafeString) else localize(value)
+
+
+def _td(column: Column) -> SafeString:
+    """A column's opening cell tag, the same on every row."""
+    attrs = format_html(' class="{}"', column.td_class) if column.td_class else SafeString("")
+    if column.label_cells:
+        attrs = format_html('{} data-label="{}"', attrs, column.header)
+    return format_html("<td{}>", attrs)
 
 
 def _descending(field: str) -> str:
@@ -222,8 +232,7 @@ class Table:
         if not self.rows:
             return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
         cells = [getattr(self, c.cell) if isinstance(c.cell, str) else c.cell for c in columns]
-        tds = [format_html('<td class="{}">', c.td_class) if c.td_class else SafeString("<td>")
-               for c in columns]
+        tds = [_td(c) for c in columns]
         rows = []
         for n, row in enumerate(self.rows):
             contents = [_content(cell(row)) for cell in cells]
