@@ -183,7 +183,9 @@ class FederationDetailView(CachedContentView):
             GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation)
         )
         # On paper the whole list, not the screen's first page: one query, the columns it prints.
-        print_unions = unions.only("code", "name", "sector", "founded_on", "status").order_by("name_sort", "code")
+        print_unions = unions.only("code", "name", "sector", "founded_on", "status").order_by(
+            "name_sort", "code"
+        )
         return {
             "filter": filterset,
             "period": period,
