@@ -38,7 +38,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from branches.models import Federation, GrassrootsUnion
-from members.models import AdmissionTally, Member
+from members.models import AdmissionTally
 from targets.models import Metric, Quota
 
 METRICS: tuple[str, ...] = (Metric.NEW_MEMBERS, Metric.NEW_UNIONS)
@@ -426,22 +426,23 @@ def unions_by_sector(federation: Federation, on: datetime.date) -> list[dict]:
     """Active grassroots unions of the federation on a date and their active members, by sector.
 
     A union is active on the day when founded by then and not suspended or dissolved on or
-    before it; a member is active when admitted by then and not left on or before it (two
-    queries). Members are counted in the index on (union, admitted_on, left_on, status)
-    alone, never read row by row.
+    before it; a member is active when admitted by then and not left on or before it (one
+    query). Members are counted from the index on (union, admitted_on, left_on, status)
+    alone, never read row by row: the count names only columns of that index.
     """
-    unions = GrassrootsUnion.objects.filter(federation=federation).active_on(on)
-    members = dict(
-        Member.objects.filter(union__in=unions, admitted_on__lte=on)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
-        .order_by()
-        .values_list("union__sector")
-        .annotate(n=Count("*"))  # COUNT(*): no column outside the index
+    active_member = Q(members__admitted_on__lte=on) & (
+        Q(members__left_on__isnull=True) | Q(members__left_on__gt=on)
     )
-    return [
-        {**row, "members": members.get(row["sector"], 0)}
-        for row in unions.values("sector").annotate(unions=Count("pk")).order_by("-unions", "sector")
-    ]
+    return list(
+        GrassrootsUnion.objects.filter(federation=federation)
+        .active_on(on)
+        .values("sector")
+        .annotate(
+            unions=Count("pk", distinct=True),
+            members=Count("members__admitted_on", filter=active_member),
+        )
+        .order_by("-unions", "sector")
+    )
 
 
 @dataclass(frozen=True)
@@ -531,7 +532,17 @@ def federation_standing(
     federations: QuerySet[Federation], federation: Federation, period: Period
 ) -> Standing:
     """The federation's rank in the league of `federations` (already scoped), now and for
-    the same period last year: one statement, whatever the size of the league.
+    the same period last year: one statement, whatever the size of the league."""
+    return league_standings(federations, period, only=federation).get(
+        federation.pk, Standing(None, None, None, 0)
+    )
+
+
+def league_standings(
+    federations: QuerySet[Federation], period: Period, only: Federation | None = None
+) -> dict[int, Standing]:
+    """Every federation's standing in the league of `federations` (or `only` the one's),
+    by federation id: one statement, whatever the size of the league.
 
     The same ranks as `league()` (competition ranking on the score, ties sharing a rank),
     computed in SQL with RANK() OVER the scores instead of building every row in Python.
@@ -541,7 +552,7 @@ def federation_standing(
     union quota) multiply to less than about 10^15.
     """
     if federations.query.is_empty():
-        return Standing(None, None, None, 0)
+        return {}
     previous = period.previous()
     league_sql, league_params = federations.order_by().values("pk").query.sql_with_params()
     db = federations.db
@@ -603,7 +614,8 @@ def federation_standing(
                COUNT(score_now) OVER () AS ranked
         FROM scores
     )
-    SELECT rank_now, rank_before, num_now, den_now, ranked FROM ranked WHERE id = %s
+    SELECT id, rank_now, rank_before, num_now, den_now, ranked FROM ranked
+    {"WHERE id = %s" if only is not None else ""}
     """
     members, unions = Metric.NEW_MEMBERS.value, Metric.NEW_UNIONS.value
     params = [
@@ -612,16 +624,15 @@ def federation_standing(
         period.start, previous.as_of, previous.start, period.as_of,
         period.year, members, period.year, unions, previous.year, members, previous.year, unions,
         period.year, previous.year,
-        federation.pk,
+        *([only.pk] if only is not None else []),
     ]
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchone()
-    if found is None:  # not in the league
-        return Standing(None, None, None, 0)
-    rank, previous_rank, num, den, ranked = found
-    score = Fraction(int(num), int(den)) if den else None
-    return Standing(rank, previous_rank, score, ranked)
+        found = cursor.fetchall()
+    return {
+        pk: Standing(rank, previous_rank, Fraction(int(num), int(den)) if den else None, ranked)
+        for pk, rank, previous_rank, num, den, ranked in found
+    }
 
 
 def federation_progress(federation: Federation, period: Period) -> FederationProgress:

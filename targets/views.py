@@ -22,7 +22,13 @@ from targets.filters import PeriodFilter, RankingFilter, years_read
 from targets.models import Metric
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
-from unionboard.pagecache import CachedContentView, Part, league_federations, visible_federations
+from unionboard.pagecache import (
+    CachedContentView,
+    Part,
+    league_federations,
+    shared_data,
+    visible_federations,
+)
 from unionboard.revisions import CITY, ITSELF, QUOTA_YEARS, Reads
 from unionboard.routers import replica_reads
 
@@ -205,8 +211,16 @@ class FederationDetailView(CachedContentView):
 
     def get_rank_context(self) -> dict[str, Any]:
         period = self._period_filter().period()
-        league = Federation.objects.in_league(self.request.user)
-        return {"standing": progress.federation_standing(league, self.federation, period)}
+        user = self.request.user
+        league = Federation.objects.in_league(user)
+        # One statement ranks the whole league; every federation's page of the period reads
+        # the same standings, computed once per change of the league's figures.
+        standings = shared_data(
+            f"standings:{int(roles.has_role(user))}:{period.year}:{period.as_of.isoformat()}",
+            self.digests["rank_content"],
+            lambda: progress.league_standings(league, period),
+        )
+        return {"standing": standings.get(self.federation.pk, progress.Standing(None, None, None, 0))}
 
     def get_content_context(self) -> dict[str, Any]:
         request, federation = self.request, self.federation

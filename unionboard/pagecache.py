@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -40,6 +40,7 @@ from unionboard.revisions import Reads, fingerprints
 from unionboard.routers import replica_reads
 
 ROOT = Path(settings.BASE_DIR)
+T = TypeVar("T")
 _release: str | None = None
 
 
@@ -135,6 +136,17 @@ class Part:
     fragments: Sequence[str] = ("",)
 
 
+def shared_data(name: str, digest: str, compute: Callable[[], T]) -> T:
+    """Data that several pages draw from (the league's standings), computed once for them
+    all and cached under the digest of the revisions it reads (a part's `digests` entry)."""
+    key = f"data:{name}:{release()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.CONTENT_CACHE_SECONDS)
+    return value
+
+
 def visible_federations(user: Any) -> tuple[int, ...] | None:
     """The federations whose records the user may see, as Reads name them (None: every one)."""
     if roles.is_city_wide(user):
@@ -154,7 +166,8 @@ class CachedContentView(TemplateView):
     check access in `check`, give what the template shows outside the cached blocks in
     `get_shell_context`, say what the content reads in `reads`, and compute the content's
     context in `get_content_context`, which runs only on a miss. A page cached in several
-    parts lists them in `parts`. Dashboards set `replica = True` to read the replica.
+    parts lists them in `parts`; `digests` holds each part's digest of what it reads while
+    the parts are computed. Dashboards set `replica = True` to read the replica.
     """
 
     page: str
@@ -187,6 +200,7 @@ class CachedContentView(TemplateView):
         context = self.get_shell_context()
         parts = self.parts()
         digests = fingerprints([part.reads for part in parts])  # one query for every part
+        self.digests = {part.name: digest for part, digest in zip(parts, digests, strict=True)}
         contents = [
             CachedContent(request, f"{self.page}:{part.name}", part.reads, fragments=part.fragments,
                           fingerprint=digest)
