@@ -24,7 +24,8 @@ def with_active_members(unions: QuerySet[GrassrootsUnion]) -> QuerySet[Grassroot
     counts = (
         GrassrootsUnion.objects.filter(pk=OuterRef("pk"))
         .order_by()
-        .annotate(n=Count("members", filter=ACTIVE_MEMBER))
+        # A column of the members' (union, ..., status) index: counted from the index alone.
+        .annotate(n=Count("members__status", filter=ACTIVE_MEMBER))
         .values("n")
     )
     return unions.annotate(active_members=Coalesce(Subquery(counts, output_field=IntegerField()), 0))

@@ -19,7 +19,8 @@ from branches.services import union_found, union_set_status
 from branches.tables import UnionTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
-from unionboard.pagecache import CachedContentView
+from unionboard.pagecache import CachedContentView, visible_federations
+from unionboard.revisions import ITSELF, RECORDS, Reads
 
 
 class UnionListView(CachedContentView):
@@ -27,6 +28,10 @@ class UnionListView(CachedContentView):
 
     page = "unions"
     template_name = "branches/union_list.html"
+
+    def reads(self) -> list[Reads]:
+        """The records of the user's federations: their unions (with their members counted) and names."""
+        return [Reads(visible_federations(self.request.user), (RECORDS, ITSELF))]
 
     def get_content_context(self) -> dict[str, Any]:
         request = self.request

@@ -73,6 +73,7 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="members",
         verbose_name=_("grassroots union"),
+        db_index=False,  # member_union_idx begins with it
     )
     admitted_on = models.DateField(_("admitted on"))
     admitted_federation = models.ForeignKey(
@@ -81,6 +82,9 @@ class Member(models.Model):
         related_name="admitted_members",
         verbose_name=_("admitting federation"),
         help_text=_("Credited with the admission (kết nạp); a transfer never changes it."),
+        # No index: the figures read the admission tally, never members by credit, and every
+        # insert would pay for one (a federation is deleted only when nothing refers to it).
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=6, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
@@ -99,16 +103,15 @@ class Member(models.Model):
         ordering = ["-admitted_on", "-id"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        # Every insert pays for every index: these are the ones the pages use. The card-number
+        # prefix search (LIKE 'DV00012%') uses the varchar_pattern_ops index PostgreSQL gets with
+        # the unique card_no; the name search a trigram index (migration 0003).
         indexes = [
-            # new_members: admissions by credited federation and date
-            models.Index(fields=["admitted_federation", "admitted_on"], name="member_admission_idx"),
-            models.Index(fields=["union", "status"], name="member_union_status_idx"),
+            # A union's members, its active members (index-only: with_active_members), and
+            # members active on a date by union (index-only: progress.unions_by_sector).
+            models.Index(fields=["union", "admitted_on", "left_on", "status"], name="member_union_idx"),
+            # The members list, newest admission first, paged by keys.
             models.Index(fields=["admitted_on", "id"], name="member_admitted_id_idx"),
-            # card-number prefix search (LIKE 'DV00012%'); the name search has a trigram
-            # index on PostgreSQL (migration 0003)
-            models.Index(
-                fields=["card_no"], opclasses=["varchar_pattern_ops"], name="member_card_prefix_idx"
-            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -312,7 +315,8 @@ class AdmissionTally(models.Model):
     """
 
     federation = models.ForeignKey(
-        Federation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        # tally_one_row_per_day (federation, day) serves the lookups by federation.
+        Federation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
     )
     day = models.DateField()
     admitted = models.IntegerField(default=0)

@@ -18,7 +18,8 @@ from members.models import Member, Transfer
 from members.tables import MemberTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
-from unionboard.pagecache import CachedContentView
+from unionboard.pagecache import CachedContentView, visible_federations
+from unionboard.revisions import ITSELF, RECORDS, Reads
 
 
 def _member_to_edit(request, card_no: str) -> Member:
@@ -34,6 +35,10 @@ class MemberListView(CachedContentView):
 
     page = "members"
     template_name = "members/member_list.html"
+
+    def reads(self) -> list[Reads]:
+        """The records of the user's federations: their members (with their unions) and names."""
+        return [Reads(visible_federations(self.request.user), (RECORDS, ITSELF))]
 
     def get_content_context(self) -> dict[str, Any]:
         request = self.request

@@ -17,11 +17,18 @@ from django.utils.translation import gettext as _
 from branches.models import Federation, GrassrootsUnion, Sector
 from branches.selectors import with_active_members
 from targets import charts, exports, progress
-from targets.filters import PeriodFilter, RankingFilter
+from targets.filters import PeriodFilter, RankingFilter, years_read
 from targets.models import Metric
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
-from unionboard.pagecache import CachedContentView
+from unionboard.pagecache import (
+    CachedContentView,
+    Part,
+    league_federations,
+    shared_data,
+    visible_federations,
+)
+from unionboard.revisions import CITY, ITSELF, QUOTA_YEARS, Reads
 from unionboard.routers import replica_reads
 
 METRIC_TITLES = {
@@ -32,6 +39,10 @@ CARD_TITLES = {
     Metric.NEW_MEMBERS: lambda: _("Members admitted"),
     Metric.NEW_UNIONS: lambda: _("Grassroots unions founded"),
 }
+
+
+# The year menu of every dashboard lists the years with quotas.
+YEAR_MENU = Reads((CITY,), (QUOTA_YEARS,))
 
 
 def _filter_data(request):
@@ -61,6 +72,11 @@ class OverviewView(CachedContentView):
 
     def check(self) -> None:
         _check_league(self.request)
+
+    def reads(self) -> list[Reads]:
+        """The figures of the year and the year before of the federations the user sees."""
+        years = years_read(self.request.GET)
+        return [Reads(visible_federations(self.request.user), (*years, ITSELF)), YEAR_MENU]
 
     def get_content_context(self) -> dict[str, Any]:
         federations = Federation.objects.visible_to(self.request.user)
@@ -115,6 +131,11 @@ class RankingsView(CachedContentView):
     def check(self) -> None:
         _check_league(self.request)
 
+    def reads(self) -> list[Reads]:
+        """The figures of the year and the year before of every federation in the league."""
+        years = years_read(self.request.GET)
+        return [Reads(league_federations(self.request.user), (*years, ITSELF)), YEAR_MENU]
+
     def get_content_context(self) -> dict[str, Any]:
         request = self.request
         filterset, period, rows = _league_for(request)
@@ -153,7 +174,12 @@ def rankings_export(request, fmt: str):
 
 
 class FederationDetailView(CachedContentView):
-    """One federation: the two figures as the reports write them, charts and history."""
+    """One federation: the two figures as the reports write them, charts and history.
+
+    Cached in two parts: the federation's own content under its own revisions (every part
+    of it: its years, records and name), which stays warm while other districts write, and
+    its rank in the city under the league's figures of the year and the year before.
+    """
 
     page = "federation"
     template_name = "targets/federation_detail.html"
@@ -165,13 +191,38 @@ class FederationDetailView(CachedContentView):
         )
         return {"federation": self.federation}
 
+    def parts(self) -> list[Part]:
+        user = self.request.user
+        return [
+            Part("page_content", [Reads((self.federation.pk,)), YEAR_MENU], self.get_content_context,
+                 fragments=("head", "tail")),
+            Part("rank_content", [Reads(league_federations(user), years_read(self.request.GET))],
+                 self.get_rank_context),
+        ]
+
+    def _period_filter(self) -> PeriodFilter:
+        if not hasattr(self, "_filterset"):
+            self._filterset = PeriodFilter(_filter_data(self.request), queryset=Federation.objects.none())
+        return self._filterset
+
+    def get_rank_context(self) -> dict[str, Any]:
+        period = self._period_filter().period()
+        user = self.request.user
+        league = Federation.objects.in_league(user)
+        # One statement ranks the whole league; every federation's page of the period reads
+        # the same standings, computed once per change of the league's figures.
+        standings = shared_data(
+            f"standings:{int(roles.has_role(user))}:{period.year}:{period.as_of.isoformat()}",
+            self.digests["rank_content"],
+            lambda: progress.league_standings(league, period),
+        )
+        return {"standing": standings.get(self.federation.pk, progress.Standing(None, None, None, 0))}
+
     def get_content_context(self) -> dict[str, Any]:
         request, federation = self.request, self.federation
-        filterset = PeriodFilter(_filter_data(request), queryset=Federation.objects.none())
+        filterset = self._period_filter()
         period = filterset.period()
-        league = progress.league(Federation.objects.in_league(request.user), period)
-        row = next(item for item in league if item.federation.pk == federation.pk)
-        ranked_count = sum(1 for item in league if item.rank is not None)
+        row = progress.federation_progress(federation, period)
         series = progress.monthly(federation, period)
         sector_labels = dict(Sector.choices)
         sectors = [
@@ -190,7 +241,6 @@ class FederationDetailView(CachedContentView):
             "filter": filterset,
             "period": period,
             "row": row,
-            "ranked_count": ranked_count,
             "series": series,
             "sectors": sectors,
             "sector_total": sum(item["unions"] for item in sectors),

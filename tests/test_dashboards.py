@@ -305,3 +305,25 @@ def test_chart_numbers_read_as_django_writes_them(language, value, decimals):
     with translation.override(language):
         expected = number_format(value, decimals, force_grouping=True)
         assert _numbers()(value, decimals) == expected
+
+
+@pytest.mark.parametrize("members_each", [2, 20])
+def test_federation_page_queries_are_fixed_whatever_its_members(
+    client_for, city_staff, fed_a, fed_b, members_each, django_assert_num_queries
+):
+    """Its rank comes from one SQL statement, its members by sector from an index: no query
+    reads member rows one by one, and the count does not move with the members."""
+    for fed in (fed_a, fed_b):
+        QuotaFactory(federation=fed, year=2024, metric=Metric.NEW_MEMBERS, target=50)
+        for sector in ("public_service", "non_state"):
+            union = UnionFactory(federation=fed, sector=sector, founded_on=D(2020, 1, 1))
+            MemberFactory.create_batch(members_each, union=union, admitted_on=D(2024, 4, 4))
+    client = client_for(city_staff)
+    client.get(reverse("overview"))  # the user's permissions, read once and cached
+    # session, user, access token, the federation, the revisions; its own content: year
+    # menu, figures (4), months (3), sectors (1), union table (2), quotas by year (3) (city
+    # staff may edit nothing: no query); its rank in the city (1)
+    with django_assert_num_queries(20):
+        response = client.get(reverse("federation_detail", args=["fed-a"]), {"year": 2024})
+    assert response["X-Content-Cache"] == "miss"
+    assert f"{2 * members_each}/50" in response.content.decode()

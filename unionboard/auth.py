@@ -3,7 +3,7 @@
 Django's ModelBackend asks the database for a user's permissions on every request
 (two five-table joins), and the roles ask for the user's federations. Both change only
 when an administrator changes a user, a group or an officer link, and each such change
-replaces the access token (`unionboard.revisions`, row 0) in the same transaction. So
+replaces the access token (`unionboard.revisions`, the city's ACCESS row) in the same transaction. So
 they are cached under (user, access token): a change is seen by the next request.
 """
 
@@ -17,7 +17,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
 from unionboard.models import DataRevision
-from unionboard.revisions import ACCESS
+from unionboard.revisions import ACCESS, CITY
 
 T = TypeVar("T")
 
@@ -26,7 +26,9 @@ def access_token(user) -> int | None:
     """The current access token, read once per request (memoised on the user object)."""
     if not hasattr(user, "_access_token"):
         user._access_token = (
-            DataRevision.objects.filter(federation_id=ACCESS).values_list("token", flat=True).first()
+            DataRevision.objects.filter(federation_id=CITY, year=ACCESS)
+            .values_list("token", flat=True)
+            .first()
         )
     return user._access_token
 
