@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('branches', '0003_move_data_revision'),
-        ('members', '0004_data_revision'),
+        ('members', '0005_union_index_and_revisions'),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('branches', '0003_move_data_revision'),
-        ('targets', '0002_data_revision'),
+        ('targets', '0003_revisions_by_part'),
     ]
 
     operations = [
