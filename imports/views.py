@@ -22,6 +22,7 @@ from imports import service, storage
 from imports.forms import KIND_CHOICES, ImportForm
 from imports.schemas import SCHEMAS
 from unionboard.access import require_editor
+from unionboard.spreadsheets import escape_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -98,7 +99,7 @@ def confirm(request):
 def template(request, kind: str, fmt: str):
     """A file to fill in: the header row and one example row (generated, not a real person)."""
     require_editor(request.user)
-    rows = SCHEMAS[kind].example_rows()
+    rows = [[escape_cell(value) for value in row] for row in SCHEMAS[kind].example_rows()]
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # so that Excel reads the Vietnamese letters as UTF-8

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from targets.progress import FederationProgress, Period
+from unionboard.spreadsheets import escape_cell
 
 COLUMNS = [
     "rank", "federation", "name",
@@ -23,15 +24,6 @@ COLUMNS = [
     "new_unions", "new_unions_target", "new_unions_pct",
     "score",
 ]
-# A spreadsheet would run these as formulas: such text gets a leading apostrophe.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value):
-    """Neutralise text that a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def rows_for_export(rows: Iterable[FederationProgress]) -> list[list]:
@@ -87,7 +79,7 @@ def write_xlsx(
     sheet = workbook.active
     sheet.title = "rankings"
     for key, value in filters_description(period, kind):
-        sheet.append([key, value])
+        sheet.append([escape_cell(key), escape_cell(value)])
     sheet.append([])
     sheet.append(COLUMNS)
     header_row = sheet.max_row
