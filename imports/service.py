@@ -291,10 +291,6 @@ class UnionImporter(Importer):
             ))
         if status_on is not None and status_on > self.today:
             problems.append(Problem(number, self.label("status_on"), _("The status date is in the future.")))
-        if (union.get("employees") or 0) < 0:
-            problems.append(Problem(
-                number, self.label("employees"), _("The number of employees cannot be negative.")
-            ))
         return problems
 
 

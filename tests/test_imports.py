@@ -489,7 +489,7 @@ def test_status_and_leaving_date_must_agree(unions):
 
 @pytest.mark.parametrize(
     "target, message",
-    [("-5", "The target must be a positive whole number."),
+    [("-5", "“-5” cannot be negative."),
      ("0", "The target must be a positive whole number."),
      ("sáu nghìn", "“sáu nghìn” is not a whole number."),
      ("6,5", "“6,5” is not a whole number.")],
