@@ -142,8 +142,13 @@ def normalise_header(text) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
 
 
-def open_sheet(source: BinaryIO, filename: str, size: int | None = None) -> Sheet:
-    """Check the limits and the type of the file and return its header and rows."""
+def open_sheet(
+    source: BinaryIO, filename: str, size: int | None = None, cost: ReadCost | None = None
+) -> Sheet:
+    """Check the limits and the type of the file and return its header and rows.
+
+    `cost` counts what the reading costs (a new one by default); it is the sheet's `cost`.
+    """
     max_bytes = settings.IMPORT_MAX_BYTES
     if size is None:
         source.seek(0, io.SEEK_END)
@@ -157,7 +162,8 @@ def open_sheet(source: BinaryIO, filename: str, size: int | None = None) -> Shee
     if size == 0:
         raise FileRefused(_("The file is empty."))
     suffix = PurePath(filename or "").suffix.lower()
-    cost = ReadCost()
+    cost = cost or ReadCost()
+    cost.resume()
     if suffix in XLSX_SUFFIXES:
         sheet = _open_xlsx(source, size, cost)
     elif suffix in CSV_SUFFIXES:

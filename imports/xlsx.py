@@ -333,9 +333,19 @@ class SharedStrings(_Parser):
             raise IndexError(index)
         return self.text[self.offsets[index]:self.offsets[index + 1]].decode("utf-8")
 
-    def start(self, name, attrs):
-        if name == "t" and not self.phonetic:
-            self.collecting = True
+    # Handlers written out in full, as the sheet's are: a workbook may hold a million strings.
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        self.depth += 1
+        self.elements += 1
+        if self.depth > MAX_DEPTH:
+            raise _damaged()
+        if self.elements > self.max_elements:
+            raise _too_many_elements(self.limits.elements)
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "t":
+            self.collecting = not self.phonetic
         elif name == "rPh":  # the reading guide of East Asian text, not part of the value
             self.phonetic += 1
 
@@ -346,17 +356,19 @@ class SharedStrings(_Parser):
                 raise _cell_too_long()
             self.parts.append(data)
 
-    def end(self, name):
+    def _end(self, name: str) -> None:
+        self.depth -= 1
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if name == "t":
             self.collecting = False
-        elif name == "rPh":
-            self.phonetic -= 1
         elif name == "si":
             # as openpyxl does: "_x005F_" is Excel's escape of an underscore
-            self.text += "".join(self.parts).replace("x005F_", "").encode("utf-8")
+            text = self.parts[0] if len(self.parts) == 1 else "".join(self.parts)
+            self.text += text.replace("x005F_", "").encode("utf-8")
             self.parts, self.length = [], 0
             self.offsets.append(len(self.text))
-            if len(self) > self.limits.strings:
+            if len(self.offsets) > self.limits.strings + 1:
                 raise FileRefused(
                     _("The Excel workbook holds more than %(limit)s different texts; split it "
                       "into smaller files.")
@@ -364,6 +376,8 @@ class SharedStrings(_Parser):
                 )
             if len(self.text) > self.limits.string_bytes:
                 raise _too_big()
+        elif name == "rPh":
+            self.phonetic -= 1
 
 
 def _column_letters(index: int) -> str:
@@ -420,8 +434,6 @@ class _Sheet(_Parser):
         self.phonetic = 0
         self.parts: list[str] = []
         self.length = 0
-        self.expat.StartElementHandler = self._start
-        self.expat.EndElementHandler = self._end
         self.expat.CharacterDataHandler = self._characters
 
     def counted(self) -> None:
