@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -59,9 +60,11 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         uploaded = form.cleaned_data["file"]
+        # identity changes are listed for approval, none approved yet
         result = service.import_file(
             kind=kind, source=uploaded, filename=uploaded.name, size=uploaded.size,
             scope_user=request.user, history_user=request.user, commit=False,
+            approved_identity_changes=(),
         )
         token = storage.keep(request, uploaded, kind) if result.ok else None
         return _preview(request, result, token, kind)
@@ -79,10 +82,13 @@ def confirm(request):
             request, _("This import is no longer waiting for confirmation: upload the file again.")
         )
         return redirect("imports:upload")
+    # the identity changes the officer ticked; a tick approves one change, old and new
+    approved = request.POST.getlist("identity")[: service.MAX_CHANGES_SHOWN]
     with pending.path.open("rb") as source:
         result = service.import_file(
             kind=pending.kind, source=source, filename=pending.filename,
             scope_user=request.user, history_user=request.user, commit=True,
+            approved_identity_changes=approved,
         )
     storage.discard(request, token)
     if not result.ok:
@@ -93,6 +99,15 @@ def confirm(request):
         % {"file": result.filename, "created": result.created, "updated": result.updated,
            "unchanged": result.unchanged},
     )
+    if result.identity_held:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s identity change was not approved: that member was left as they were.",
+                "%(count)s identity changes were not approved: those members were left as they were.",
+                result.identity_held,
+            ) % {"count": result.identity_held},
+        )
     return redirect("imports:upload")
 
 
