@@ -65,7 +65,9 @@ def _csv_value(value) -> str:
 
 
 def write_csv(rows: Iterable[FederationProgress], stream: io.TextIOBase) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
+    # CRLF, as RFC 4180 has it: the csv module then quotes a field holding either line
+    # end, where with a bare LF a carriage return in a name would split the row.
+    writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for values in rows_for_export(rows):
         writer.writerow([_csv_value(value) for value in values])

@@ -221,7 +221,7 @@ def test_every_preview_lists_the_rows_it_changes(web, union, monkeypatch):
     assert "The first 2 of 3 changes are listed." in html
     assert table.count("<tr>") == 3  # the header and two changes
     assert "TN-001" in table and "TN-002" in table and "TN-003" not in table
-    assert "admitted_on:" in table and "01/03/2024" in table and "01/04/2024" in table
+    assert "admitted_on:" in table and "03/01/2024" in table and "04/01/2024" in table  # English
 
 
 def test_identity_changes_beyond_the_list_are_never_written(web, union, monkeypatch):

@@ -30,7 +30,7 @@ def needs_escape(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     # split() with a group returns fields at even places and separators at odd ones.
-    return any(_dangerous(field) for field in _PARTS.split(value)[::2])
+    return _dangerous(value) or any(_dangerous(field) for field in _PARTS.split(value)[::2])
 
 
 def escape_cell(value: Any) -> Any:
@@ -38,11 +38,14 @@ def escape_cell(value: Any) -> Any:
 
     An apostrophe makes a spreadsheet read what follows as text and is not shown. It goes
     before every such part, not only at the start of the cell, so the text stays inert
-    whether or not the spreadsheet splits it. Numbers, dates and safe text are unchanged.
+    whether or not the spreadsheet splits it; and before the whole cell when it starts
+    with one of the characters (a tab, a carriage return) some spreadsheets drop before
+    reading on. Numbers, dates and safe text are unchanged.
     """
     if not needs_escape(value):
         return value
     parts = _PARTS.split(value)
-    return "".join(
+    escaped = "".join(
         "'" + part if index % 2 == 0 and _dangerous(part) else part for index, part in enumerate(parts)
     )
+    return "'" + escaped if _dangerous(escaped) else escaped
