@@ -654,4 +654,4 @@ def test_a_refused_bomb_reads_in_vietnamese(client_for, officer_a, unions):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Tệp Excel có hơn 10.000 phần" in html
+    assert "Bảng tính Excel có hơn 10.000 phần; một bảng tính thật có ít hơn nhiều." in html
