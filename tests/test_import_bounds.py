@@ -655,3 +655,32 @@ def test_a_refused_bomb_reads_in_vietnamese(client_for, officer_a, unions):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Bảng tính Excel có hơn 10.000 phần; một bảng tính thật có ít hơn nhiều." in html
+
+
+
+def with_rows(*rows: bytes) -> bytes:
+    return workbook(sheet_xml([inline_row(1, MEMBER_HEADER), *rows]))
+
+
+FAR_CELL = b'<c r="XFD2" t="inlineStr"><is><t>x</t></is></c>'
+NESTED = b"<c>" * 99 + b"</c>" * 99
+REFUSED_WORKBOOKS = {
+    "too-many-strings": lambda: workbook(
+        sheet_xml(member_rows()), strings=chunked(b"<si><t>a</t></si>", 1001)
+    ),
+    "a-cell-too-long": lambda: with_rows(inline_row(2, MEMBER_ROW), inline_row(3, ["x" * 40_000])),
+    "too-many-cells": lambda: with_rows(inline_row(2, MEMBER_ROW), b"<row>" + b"<c/>" * 1001 + b"</row>"),
+    "a-value-far-right": lambda: with_rows(inline_row(2, MEMBER_ROW)[:-6] + FAR_CELL + b"</row>"),
+    "deep-nesting": lambda: with_rows(inline_row(2, MEMBER_ROW), b"<row>" + NESTED + b"</row>"),
+    "an-entity": lambda: workbook([b'<!DOCTYPE x [<!ENTITY a "b">]>', *sheet_xml(member_rows())]),
+    "many-parts": lambda: workbook(sheet_xml(member_rows()), extra_parts=xlsx.LIMITS.entries),
+    "not-a-workbook": lambda: b"PK\x03\x04" + b"\x00" * 100,
+}
+
+
+@pytest.mark.parametrize("build", REFUSED_WORKBOOKS.values(), ids=REFUSED_WORKBOOKS.keys())
+def test_no_refused_workbook_writes_anything(small_limits, unions, build):
+    small_limits(strings=1000, cells=1000)
+    # every row of these files is otherwise valid: the refusal is the file's, not a row's
+    assert assert_refused_and_nothing_written(build(), "members.xlsx")
+    assert not Member.objects.exists()
