@@ -88,6 +88,11 @@ def token_of(response) -> str:
     return match.group(1)
 
 
+def approvals(response) -> list[str]:
+    """The values of the identity-change checkboxes of a preview (ticking them all)."""
+    return re.findall(r'name="identity" value="([^"]+)"', response.content.decode())
+
+
 def run(kind: str, content: bytes, name: str = "file.csv", **options) -> service.ImportResult:
     return service.import_file(kind=kind, source=io.BytesIO(content), filename=name, **options)
 
@@ -174,8 +179,9 @@ def test_a_changed_row_is_an_update_and_keeps_the_admission_credit(web, officer_
 
     changed = MEMBERS_OF_A.replace("Lê Văn Mẫu", "Lê Văn Mẫu Mới")
     response = upload(client, changed.encode())
-    assert counts(response) == {"created": 0, "updated": 1, "unchanged": 2}
-    client.post(reverse("imports:confirm"), {"token": token_of(response)})
+    # another name is an identity change: written only once ticked
+    assert counts(response) == {"created": 0, "updated": 0, "unchanged": 2, "identity": 1}
+    client.post(reverse("imports:confirm"), {"token": token_of(response), "identity": approvals(response)})
     member = Member.objects.get(card_no="TN-0002")
     assert member.full_name == "Lê Văn Mẫu Mới"
     assert member.name_search == "le van mau moi"
@@ -193,9 +199,8 @@ def test_one_change_set_per_file_with_the_importing_user(web, officer_a, unions)
     assert len(reasons) == 1 and "members.csv" in reasons.pop()
     assert len({record.history_date for record in records}) == 1
 
-    client.post(reverse("imports:confirm"), {
-        "token": token_of(upload(client, MEMBERS_OF_A.replace("Kiểm", "Kiểm Tra").encode(), "fix.csv"))
-    })
+    response = upload(client, MEMBERS_OF_A.replace("Kiểm", "Kiểm Tra").encode(), "fix.csv")
+    client.post(reverse("imports:confirm"), {"token": token_of(response), "identity": approvals(response)})
     update = Member.history.filter(history_type="~").get()
     assert update.history_user_id == officer_a.pk
     assert "fix.csv" in update.history_change_reason
@@ -490,7 +495,7 @@ def test_status_and_leaving_date_must_agree(unions):
 
 @pytest.mark.parametrize(
     "target, message",
-    [("-5", "The target must be a positive whole number."),
+    [("-5", "“-5” cannot be negative."),
      ("0", "The target must be a positive whole number."),
      ("sáu nghìn", "“sáu nghìn” is not a whole number."),
      ("6,5", "“6,5” is not a whole number.")],

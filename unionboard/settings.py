@@ -191,6 +191,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+# Seconds an import may spend reading its file (not writing it): a forged file stops here.
+IMPORT_MAX_READ_SECONDS = envint("IMPORT_MAX_READ_SECONDS", 10)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
