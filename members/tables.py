@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Member
+from members.models import Member, Transfer
 from unionboard.columns import DayColumn
 
 
@@ -23,3 +23,19 @@ class MemberTable(tables.Table):
         fields = ("card_no", "full_name", "gender", "union", "admitted_on", "status", "left_on")
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("No member matches.")
+
+
+class TransferOutTable(tables.Table):
+    """Transfers out of one union, newest first; each member links to the record the user may read."""
+
+    transferred_on = DayColumn(verbose_name=_("Transferred on"))
+    member = tables.Column(verbose_name=_("Member"), linkify=True)
+    to_union = tables.Column(verbose_name=_("To union"))
+    federation = tables.Column(verbose_name=_("Receiving federation"), accessor="to_union__federation__name")
+    recorded_by = tables.Column(verbose_name=_("Recorded by"), default="—")
+
+    class Meta:
+        model = Transfer
+        fields = ("transferred_on", "member", "to_union", "federation", "recorded_by")
+        orderable = False  # newest first, as the model orders them
+        empty_text = _("No member was transferred out of this union.")
