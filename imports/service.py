@@ -379,10 +379,11 @@ class UnionImporter(Importer):
         if (problem := self.reference_problem(number, values)) is not None:
             problems.append(problem)
         if current is not None and not editable:
+            # Taken by another federation's union (codes are unique): say it cannot be used,
+            # never whose it is or in what state, so a file cannot probe other federations.
             problems.append(Problem(
                 number, self.label("code"),
-                _("The code “%(code)s” belongs to a union outside your federations; choose "
-                  "another code.") % {"code": values["code"]},
+                _("The code “%(code)s” cannot be used; choose another code.") % {"code": values["code"]},
             ))
         if problems:
             return None, problems
@@ -506,10 +507,11 @@ class MemberImporter(Importer):
             return None, [problem]
         union = self.unions[values["union"]]
         if current is not None and not editable:
+            # Another federation's member (or one moved out of the user's): card numbers are
+            # unique, so the row cannot be written; the message does not say where the card is.
             return None, [Problem(
                 number, self.label("card_no"),
-                _("The card number “%(card)s” belongs to a member outside your federations.")
-                % {"card": values["card_no"]},
+                _("The card number “%(card)s” cannot be used.") % {"card": values["card_no"]},
             )]
         if current is not None and current.union_id != union.pk:
             return None, [Problem(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
+from unionboard import roles
 from unionboard.access import ScopedQuerySet
 from unionboard.rules import RuleErrors, not_in_future
 from unionboard.text import fold
@@ -59,6 +60,22 @@ CHANGED_MEANWHILE = _(
 
 class MemberQuerySet(ScopedQuerySet["Member"]):
     federation_paths = ("union__federation_id",)
+
+    def readable_by(self, user) -> MemberQuerySet:
+        """What the user may open: `visible_to`, and the members moved out of their federations.
+
+        An officer who transferred a member to another federation keeps reading that member's
+        record as it stood up to the transfer (members.selectors.member_record): never what
+        came after, and never to change it (`editable_by` is unchanged). Not for lists: the
+        member is no longer one of the federation's.
+        """
+        if roles.is_city_wide(user):
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        if not ids:
+            return self.none()
+        moved_out = Transfer.objects.out_of(user).filter(member=OuterRef("pk"))
+        return self.filter(Q(union__federation_id__in=ids) | Exists(moved_out))
 
 
 class Member(models.Model):
@@ -219,6 +236,10 @@ class Member(models.Model):
 class TransferQuerySet(ScopedQuerySet["Transfer"]):
     # Seen from either side: out of or into the user's federations.
     federation_paths = ("from_union__federation_id", "to_union__federation_id")
+
+    def out_of(self, user) -> TransferQuerySet:
+        """The transfers that took a member out of a union of the user's own federations."""
+        return self.filter(from_union__federation_id__in=roles.officer_federation_ids(user))
 
 
 class Transfer(models.Model):

@@ -88,17 +88,43 @@ def member_transfer(
     is the origin. `member` is updated to its new union.
     """
     locked = Member.objects.select_for_update().get(pk=member.pk)
-    transfer = Transfer(
-        member=locked,
-        from_union_id=from_union.pk if from_union is not None else locked.union_id,
-        to_union=to_union,
-        transferred_on=transferred_on,
-        recorded_by=user,
-    )
-    transfer.full_clean()
+    transfer = _checked_transfer(locked, to_union, transferred_on, from_union, user)
     transfer.save()
     locked.union = to_union
     _as_recorded_by(locked, user)
     locked.save()
     member.union = to_union
+    return transfer
+
+
+def member_transfer_check(
+    *,
+    member: Member,
+    to_union: GrassrootsUnion,
+    transferred_on: datetime.date,
+    from_union: GrassrootsUnion | None = None,
+) -> None:
+    """Raise what `member_transfer` would refuse now, without writing or locking anything.
+
+    For a confirmation step: an officer is not asked to confirm a transfer that cannot
+    happen. The transfer itself is judged again, on the locked row, when it is written.
+    """
+    _checked_transfer(Member.objects.get(pk=member.pk), to_union, transferred_on, from_union, None)
+
+
+def _checked_transfer(
+    member: Member,
+    to_union: GrassrootsUnion,
+    transferred_on: datetime.date,
+    from_union: GrassrootsUnion | None,
+    user: AbstractBaseUser | None,
+) -> Transfer:
+    transfer = Transfer(
+        member=member,
+        from_union_id=from_union.pk if from_union is not None else member.union_id,
+        to_union=to_union,
+        transferred_on=transferred_on,
+        recorded_by=user,
+    )
+    transfer.full_clean()  # Transfer.clean: every rule of a move
     return transfer

@@ -23,6 +23,7 @@ from branches.models import GrassrootsUnion, UnionStatus
 from imports import service
 from imports.reading import normalise_header
 from imports.schemas import SCHEMAS
+from members import services as members_services
 from members.models import Member, MemberStatus
 from targets.models import Metric, Quota
 from tests.factories import MemberFactory, UnionFactory, make_user
@@ -259,10 +260,62 @@ def test_tampering_a_row_for_b_union_by_a_officer_is_refused_and_writes_nothing(
 def test_card_number_of_another_federations_member_is_refused(web, officer_a, unions):
     MemberFactory(card_no="TN-0002", union=unions["b1"])
     response = upload(web(officer_a), MEMBERS_OF_A.encode())
-    assert "The card number “TN-0002” belongs to a member outside your federations." in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    assert "The card number “TN-0002” cannot be used." in html
+    assert unions["b1"].federation.name not in html and unions["b1"].code not in html  # nor where it is
     assert Member.objects.count() == 1
+
+
+# -- probing other federations: an officer's file learns nothing of what is not theirs ---------------
+
+
+def row_messages(officer, kind: str, header: str, row: str, key: str) -> list[str]:
+    """The problems an officer's file of one row gets, with `key` (the probed code) blanked out."""
+    result = run(kind, f"{header}\n{row}\n".encode(), scope_user=officer)
+    assert not result.ok and result.created == 0
+    return [message.replace(key, "KEY") for message in messages_of(result)]
+
+
+def test_a_union_code_answers_alike_unknown_other_federations_or_inactive(officer_a, unions, fed_b):
+    """A member row naming a union: unknown, B's active, B's suspended all get one message."""
+    UnionFactory(code="cdcs-b-ngung", federation=fed_b, status=UnionStatus.SUSPENDED, status_on=D(2023, 1, 1))
+    answers = {
+        code: row_messages(officer_a, "members", MEMBER_HEADER,
+                           f"TN-9,Trần Thị Thử,female,,{code},2024-03-01,,", code)
+        for code in ("cdcs-khong-co", "cdcs-b1", "cdcs-b-ngung")
+    }
+    unknown = "row 2, column union: “KEY” is not a grassroots union of your federations."
+    assert answers["cdcs-khong-co"] == [unknown]
+    assert answers["cdcs-b1"] == answers["cdcs-khong-co"] == answers["cdcs-b-ngung"]
+
+
+def test_a_card_number_of_another_federation_answers_alike_whatever_that_member_is(
+    officer_a, unions, fed_b
+):
+    """B's member, B's member who left, a member A moved to B: "cannot be used", nothing more."""
+    MemberFactory(card_no="TN-B-ACTIVE", union=unions["b1"])
+    MemberFactory(card_no="TN-B-LEFT", union=unions["b1"], status=MemberStatus.LEFT, left_on=D(2024, 5, 1))
+    moved = MemberFactory(card_no="TN-B-MOVED", union=unions["a1"], admitted_on=D(2024, 3, 1))
+    members_services.member_transfer(member=moved, to_union=unions["b1"], transferred_on=D(2024, 4, 1))
+    answers = {
+        card: row_messages(officer_a, "members", MEMBER_HEADER,
+                           f"{card},Trần Thị Thử,female,,cdcs-a1,2024-03-01,,", card)
+        for card in ("TN-B-ACTIVE", "TN-B-LEFT", "TN-B-MOVED")
+    }
+    assert answers["TN-B-ACTIVE"] == ["row 2, column card_no: The card number “KEY” cannot be used."]
+    assert answers["TN-B-LEFT"] == answers["TN-B-ACTIVE"] == answers["TN-B-MOVED"]
+
+
+def test_a_union_code_of_another_federation_answers_alike_active_or_dissolved(officer_a, unions, fed_b):
+    UnionFactory(code="cdcs-b-tan", federation=fed_b, status=UnionStatus.DISSOLVED, status_on=D(2023, 1, 1))
+    header = "code,name,federation,sector,founded_on"
+    answers = {
+        code: row_messages(officer_a, "unions", header, f"{code},Công đoàn Thử,fed-a,non_state,2024-01-05",
+                           code)
+        for code in ("cdcs-b1", "cdcs-b-tan")
+    }
+    assert answers["cdcs-b1"] == ["row 2, column code: The code “KEY” cannot be used; choose another code."]
+    assert answers["cdcs-b-tan"] == answers["cdcs-b1"]
 
 
 def test_confirmation_checks_the_file_again(web, officer_a, unions):
@@ -272,7 +325,7 @@ def test_confirmation_checks_the_file_again(web, officer_a, unions):
     MemberFactory(card_no="TN-0003", union=unions["b1"])
     response = client.post(reverse("imports:confirm"), {"token": token})
     assert response.status_code == 200
-    assert "belongs to a member outside your federations" in response.content.decode()
+    assert "The card number “TN-0003” cannot be used." in response.content.decode()
     assert Member.objects.count() == 1
 
 
