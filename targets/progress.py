@@ -14,7 +14,8 @@ a cut-off date `as_of`:
 - attainment % = 100 × actual ÷ target, one decimal, rounded half up;
 - score = mean of the unrounded ratios over the metrics F has a quota for in Y;
 - rank = competition ranking on score (1, 2, 2, 4), ties ordered by federation code;
-- pace = target × days elapsed in Y up to `as_of` ÷ days in Y.
+- pace = target × days elapsed in Y up to `as_of` ÷ days in Y; "behind" = actual < pace, the
+  exact pace (the one shown has one decimal, rounded half up).
 
 Admissions are read from members.AdmissionTally (admissions per credited federation and
 day, kept by database triggers in the same transaction as every write), so the cost of
@@ -70,10 +71,6 @@ class Period:
     def days_elapsed(self) -> int:
         return (self.as_of - self.start).days + 1
 
-    @property
-    def is_whole_year(self) -> bool:
-        return self.as_of == datetime.date(self.year, 12, 31)
-
     def previous(self) -> Period:
         """The same stretch of the year before (29 February becomes 28 February)."""
         year = self.year - 1
@@ -110,6 +107,11 @@ def percent(actual: int, target: int | None) -> Decimal | None:
     return Decimal(tenths) / 10
 
 
+def tenths(value: Fraction) -> Decimal:
+    """A non-negative value with one decimal, rounded half up."""
+    return Decimal((value.numerator * 10 * 2 + value.denominator) // (2 * value.denominator)) / 10
+
+
 def score_percent(score: Fraction | None) -> Decimal | None:
     """A score (a mean ratio) as a percentage with one decimal, rounded half up."""
     if score is None:
@@ -125,7 +127,7 @@ class MetricProgress:
     metric: str
     actual: int
     target: int | None
-    pace: Decimal | None
+    expected: Fraction | None  # the exact pace (None without a quota)
 
     @property
     def ratio(self) -> Fraction | None:
@@ -136,18 +138,30 @@ class MetricProgress:
         return percent(self.actual, self.target)
 
     @property
+    def pace(self) -> Decimal | None:
+        """The pace as shown: one decimal, rounded half up."""
+        return None if self.expected is None else tenths(self.expected)
+
+    @property
     def pace_pct(self) -> Decimal | None:
-        if self.pace is None or not self.target:
+        """Where the pace stands, in percent of the target: 100 × days elapsed ÷ days in Y.
+
+        From the exact pace: a pace first rounded to a tenth and then divided by a small
+        target would move the chart's marker (7 × 11 / 365 = 0,2 → 2,9 % instead of 3,0 %).
+        """
+        if self.expected is None or not self.target:
             return None
-        return (self.pace * 100 / self.target).quantize(Decimal("0.1"))
+        return tenths(100 * self.expected / self.target)
 
     @property
     def status(self) -> str | None:
+        """Exceeded, on pace or behind; behind is measured against the exact pace, so 3
+        admitted against a pace of 3,01 is behind although the pace shows as 3,0."""
         if not self.target:
             return None
         if self.actual >= self.target:
             return EXCEEDED
-        if self.pace is not None and self.actual >= self.pace:
+        if self.expected is not None and self.actual >= self.expected:
             return ON_PACE
         return BEHIND
 
@@ -157,12 +171,8 @@ class MetricProgress:
 
 
 def _metric(metric: str, actual: int, target: int | None, period: Period) -> MetricProgress:
-    pace = None
-    if target:
-        pace = (Decimal(target) * period.days_elapsed / period.days_in_year).quantize(
-            Decimal("0.1")
-        )
-    return MetricProgress(metric=metric, actual=actual, target=target, pace=pace)
+    expected = Fraction(target * period.days_elapsed, period.days_in_year) if target else None
+    return MetricProgress(metric=metric, actual=actual, target=target, expected=expected)
 
 
 @dataclass
@@ -209,13 +219,6 @@ class FederationProgress:
         if self.rank is None or self.previous_rank is None:
             return None
         return self.previous_rank - self.rank
-
-    @property
-    def status(self) -> str | None:
-        """The worst status over the metrics with a quota (behind < on pace < exceeded)."""
-        order = {BEHIND: 0, ON_PACE: 1, EXCEEDED: 2}
-        statuses = [m.status for m in self.metrics.values() if m.status]
-        return min(statuses, key=order.__getitem__) if statuses else None
 
 
 def _score(metrics: dict[str, MetricProgress]) -> Fraction | None:
@@ -415,7 +418,7 @@ def monthly(federation: Federation, period: Period) -> dict[str, list[MonthPoint
             pace = None
             if target:
                 elapsed = (month_end - period.start).days + 1
-                pace = (Decimal(target) * elapsed / period.days_in_year).quantize(Decimal("0.1"))
+                pace = tenths(Fraction(target * elapsed, period.days_in_year))
             points.append(MonthPoint(month, actual, cumulative, previous_cumulative, pace))
         series[metric] = points
     return series

@@ -2,10 +2,29 @@
 
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck, Phase, settings
 
 from branches.models import FederationKind
 from tests.factories import FederationFactory, make_user
 from unionboard import roles
+
+# Property tests (tests/test_properties.py). The default profile is what `make test` and CI
+# run: a fixed, modest set of examples (derandomized, so a run is the same each time and
+# needs no example database). `--hypothesis-profile=deep` searches far more cities, with a
+# fresh random seed each run; `mutation` is the smallest, for each mutant of `make mutate`.
+# No deadline: a city goes through the import and the pages, whose time varies with the load.
+_PROFILE = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+}
+settings.register_profile("default", max_examples=200, derandomize=True, **_PROFILE)
+# A mutant is killed by the first failing example: no time spent shrinking it.
+settings.register_profile(
+    "mutation", max_examples=40, derandomize=True, phases=[Phase.explicit, Phase.generate], **_PROFILE
+)
+settings.register_profile("deep", max_examples=1500, **_PROFILE)
+settings.load_profile("default")
 
 
 @pytest.fixture(autouse=True)
