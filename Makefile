@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PLOTLY_JS := static/vendor/plotly/plotly.min.js
 MO := locale/vi/LC_MESSAGES/django.mo
 
-.PHONY: setup run test lint bench screenshots clean
+.PHONY: setup run test lint mutate bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	DATABASE_URL=sqlite:////tmp/unionboard-makemigrations.sqlite3 $(PY) manage.py makemigrations --check --dry-run
+
+# Mutation testing of the figures and the import's row checks (scripts/mutate.py, docs/testing.md):
+# one worker, about a quarter of an hour on two cores. MUTANTS='glob ...' runs only those.
+mutate: setup
+	$(PY) scripts/mutate.py $(MUTANTS)
 
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)

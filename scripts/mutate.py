@@ -10,8 +10,7 @@ Two things mutmut does not do on its own, and this script adds:
   ...). A `@property` or `@cached_property` method is mutated here like any other: the
   trampoline keeps the decorator, the original and mutated copies are plain functions;
 - it mutates whole files, and members/imports/service.py is mostly file handling. Only the
-  row checks are run: `MemberImporter.check`, `UnionImporter.check` and `QuotaImporter.build`
-  (whose row check is the year and target range).
+  row checks are run: `MemberImporter.check` and `UnionImporter.check`.
 
 Usage: `python scripts/mutate.py` (everything) or `python scripts/mutate.py NAME-GLOB ...`.
 """
@@ -21,6 +20,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,7 +31,6 @@ SELECTED = [
     "targets.progress.*",
     "members.imports.service.xǁMemberImporterǁcheck__mutmut_*",
     "members.imports.service.xǁUnionImporterǁcheck__mutmut_*",
-    "members.imports.service.xǁQuotaImporterǁbuild__mutmut_*",
 ]
 # Properties that must be mutated: if mutmut changes how it lays out its trampolines, this
 # script must fail rather than quietly test less.
@@ -119,6 +118,14 @@ def main(argv: list[str]) -> int:
         # A clean copy each time: mutmut keeps results between runs, and a stale result of a
         # mutant whose tests changed would be reported as if it were new.
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    # One SQLite database, migrated here once, which every mutant's run uses as it is
+    # (tests/conftest.py, UNIONBOARD_MUTATION): creating a test database each time would
+    # cost more than most mutants' tests.
+    database = ROOT / "mutants" / "test-db.sqlite3"
+    database.parent.mkdir(exist_ok=True)
+    database.unlink(missing_ok=True)
+    os.environ.update(DATABASE_URL=f"sqlite:///{database}", UNIONBOARD_MUTATION="1")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], check=True)
     patch_mutmut_for_properties()
     from mutmut.__main__ import cli
 

@@ -122,9 +122,8 @@ def score_percent(score: Fraction | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class MetricProgress:
-    """One metric of one federation (or of the city) for a period."""
+    """One metric of one federation (or of the city) for a period (keyed by the metric)."""
 
-    metric: str
     actual: int
     target: int | None
     expected: Fraction | None  # the exact pace (None without a quota)
@@ -149,7 +148,7 @@ class MetricProgress:
         From the exact pace: a pace first rounded to a tenth and then divided by a small
         target would move the chart's marker (7 × 11 / 365 = 0,2 → 2,9 % instead of 3,0 %).
         """
-        if self.expected is None or not self.target:
+        if self.expected is None:  # no quota
             return None
         return tenths(100 * self.expected / self.target)
 
@@ -170,9 +169,9 @@ class MetricProgress:
         return bool(self.target)
 
 
-def _metric(metric: str, actual: int, target: int | None, period: Period) -> MetricProgress:
+def _metric(actual: int, target: int | None, period: Period) -> MetricProgress:
     expected = Fraction(target * period.days_elapsed, period.days_in_year) if target else None
-    return MetricProgress(metric=metric, actual=actual, target=target, expected=expected)
+    return MetricProgress(actual=actual, target=target, expected=expected)
 
 
 @dataclass
@@ -225,23 +224,20 @@ def _score(metrics: dict[str, MetricProgress]) -> Fraction | None:
     ratios = [m.ratio for m in metrics.values() if m.ratio is not None]
     if not ratios:
         return None
-    return sum(ratios, Fraction(0)) / len(ratios)
+    return sum(ratios) / len(ratios)  # a Fraction: 0 + Fraction is one
 
 
 def _competition_ranks(rows: list[FederationProgress], score_of) -> dict[int, int]:
-    """Rank federation ids 1, 2, 2, 4 by score (highest first); unranked without a score."""
-    scored = sorted(
-        ((score, row.federation.code, row.federation.pk) for row in rows
-         if (score := score_of(row)) is not None),
-        key=lambda item: (-item[0], item[1]),
-    )
-    ranks: dict[int, int] = {}
-    previous_score, previous_rank = None, 0
-    for position, (score, _code, pk) in enumerate(scored, start=1):
-        rank = previous_rank if score == previous_score else position
-        ranks[pk] = rank
-        previous_score, previous_rank = score, rank
-    return ranks
+    """Rank federation ids 1, 2, 2, 4 by score (highest first); unranked without a score.
+
+    A federation's rank is the place of the first federation with its score: one more
+    than the number of federations scoring higher.
+    """
+    scores = {row.federation.pk: score for row in rows if (score := score_of(row)) is not None}
+    first_place: dict[Fraction, int] = {}
+    for place, score in enumerate(sorted(scores.values(), reverse=True), start=1):
+        first_place.setdefault(score, place)
+    return {pk: first_place[score] for pk, score in scores.items()}
 
 
 def _counts(
@@ -306,10 +302,10 @@ def league(federations: QuerySet[Federation], period: Period) -> list[Federation
             FederationProgress(
                 federation=fed,
                 metrics={
-                    m: _metric(m, now[fed.pk][m], current_targets.get(m), period) for m in METRICS
+                    m: _metric(now[fed.pk][m], current_targets.get(m), period) for m in METRICS
                 },
                 previous={
-                    m: _metric(m, before[fed.pk][m], previous_targets.get(m), previous)
+                    m: _metric(before[fed.pk][m], previous_targets.get(m), previous)
                     for m in METRICS
                 },
             )
@@ -341,7 +337,7 @@ def totals(rows: Iterable[FederationProgress], period: Period) -> Totals:
     def summed(attr: str, metric: str, at: Period) -> MetricProgress:
         items = [getattr(row, attr)[metric] for row in rows]
         target = sum(m.target for m in items if m.target) or None
-        return _metric(metric, sum(m.actual for m in items), target, at)
+        return _metric(sum(m.actual for m in items), target, at)
 
     return Totals(
         metrics={m: summed("metrics", m, period) for m in METRICS},
@@ -487,12 +483,12 @@ def quota_history(federation: Federation) -> list[YearRow]:
         actual[row["y"]][Metric.NEW_UNIONS] = row["n"]
     rows = []
     for year in years:
-        period = make_period(year) if year <= now.year else Period(year, datetime.date(year, 1, 1))
+        period = make_period(year)  # 31 December of a past year, today, or 1 January of a future one
         rows.append(
             YearRow(
                 year=year,
                 metrics={
-                    m: _metric(m, actual[year][m], targets[year].get(m), period) for m in METRICS
+                    m: _metric(actual[year][m], targets[year].get(m), period) for m in METRICS
                 },
             )
         )

@@ -1,5 +1,7 @@
 """Personas and shared fixtures: an officer of A, an officer of B, city staff, an admin."""
 
+import os
+
 import pytest
 from django.core.cache import cache
 from hypothesis import HealthCheck, Phase, settings
@@ -21,7 +23,7 @@ _PROFILE = {
 settings.register_profile("default", max_examples=200, derandomize=True, **_PROFILE)
 # A mutant is killed by the first failing example: no time spent shrinking it.
 settings.register_profile(
-    "mutation", max_examples=40, derandomize=True, phases=[Phase.explicit, Phase.generate], **_PROFILE
+    "mutation", max_examples=25, derandomize=True, phases=[Phase.explicit, Phase.generate], **_PROFILE
 )
 settings.register_profile("deep", max_examples=1500, **_PROFILE)
 settings.load_profile("default")
@@ -76,3 +78,17 @@ def client_for(client):
         return client
 
     return _login
+
+
+
+if os.environ.get("UNIONBOARD_MUTATION"):
+    # `make mutate` (scripts/mutate.py) runs the tests again for every mutant. It migrates
+    # one database beforehand (its DATABASE_URL), which the tests use as it is: no test
+    # database is created per run; each test still runs in a transaction rolled back.
+    @pytest.fixture(scope="session")
+    def django_db_setup() -> None:
+        return None
+
+    def pytest_collection_modifyitems(config, items) -> None:
+        """Property tests last: most mutants fall to a unit test within milliseconds."""
+        items.sort(key=lambda item: "test_properties.py" in item.nodeid)

@@ -401,7 +401,7 @@ def test_default_as_of_of_a_future_year_is_its_first_day():
 
 def test_unions_by_sector_most_unions_first_then_by_sector():
     fed = FederationFactory(code="sectors")
-    for sector, n in (("state_enterprise", 1), ("public_service", 1), ("non_state", 2)):
+    for sector, n in (("state_enterprise", 1), ("non_state", 1), ("public_service", 2)):
         for _ in range(n):
             union = UnionFactory(federation=fed, sector=sector, founded_on=D(2020, 1, 1))
     MemberFactory(union=union, admitted_on=D(2021, 1, 2))  # admitted on the day: active
@@ -410,5 +410,28 @@ def test_unions_by_sector_most_unions_first_then_by_sector():
     MemberFactory(union=union, admitted_on=D(2021, 1, 1), status=MemberStatus.LEFT, left_on=D(2021, 1, 3))
     rows = progress.unions_by_sector(fed, D(2021, 1, 2))
     assert [(r["sector"], r["unions"], r["members"]) for r in rows] == [
-        ("non_state", 2, 2), ("public_service", 1, 0), ("state_enterprise", 1, 0),
+        ("public_service", 2, 2), ("non_state", 1, 0), ("state_enterprise", 1, 0),
     ]
+
+
+def test_quota_history_of_the_current_year_runs_to_today():
+    """A record dated after today (entered by hand) is not in this year's figures yet."""
+    today = progress.today()
+    fed = _fed_with("now", today.year, members=(0, 10), unions=(0, 10))
+    union = UnionFactory(federation=fed, founded_on=today)
+    MemberFactory(union=union, admitted_on=today)
+    if today.month < 12 or today.day < 31:
+        tomorrow = today + datetime.timedelta(days=1)
+        MemberFactory(union=union, admitted_on=tomorrow)
+        UnionFactory(federation=fed, founded_on=tomorrow)
+    row = progress.quota_history(fed)[0]
+    assert row.year == today.year
+    assert (row.metrics[Metric.NEW_MEMBERS].actual, row.metrics[Metric.NEW_UNIONS].actual) == (1, 1)
+
+
+def test_federation_progress_is_its_row_of_the_league():
+    fed = _fed_with("alone", 2024, members=(3, 4), unions=(1, 2))
+    _fed_with("other", 2024, members=(4, 4))
+    row = progress.federation_progress(fed, progress.make_period(2024, D(2024, 12, 31)))
+    assert (row.code, row.rank, row.score_pct) == ("alone", 1, Decimal("62.5"))
+    assert (row.new_members.actual, row.new_unions.actual) == (3, 1)
