@@ -243,26 +243,31 @@ def _competition_ranks(rows: list[FederationProgress], score_of) -> dict[int, in
 def _counts(
     federations: QuerySet[Federation], period: Period, previous: Period
 ) -> tuple[dict, dict]:
-    """Actual counts per federation for the period and the same period last year (2 queries)."""
+    """Actual counts per federation for the period and the same period last year (2 queries).
+
+    Each query reads one range, from last year's 1 January to this year's as-of date (for
+    admissions, an index-only scan of the tally), and splits it: on or after this year's
+    1 January is this year's, on or before last year's as-of date is last year's; the days
+    between the two are read and counted in neither.
+    """
     ids = federations.values("pk")
-    current_days = Q(day__gte=period.start, day__lte=period.as_of)
-    previous_days = Q(day__gte=previous.start, day__lte=previous.as_of)
     members = (
-        # One range from last year's start (one index-only scan of the tally), summed per period.
         AdmissionTally.objects.filter(federation__in=ids, day__gte=previous.start, day__lte=period.as_of)
         .values("federation")
-        .annotate(now=Sum("admitted", filter=current_days), before=Sum("admitted", filter=previous_days))
+        .annotate(
+            now=Sum("admitted", filter=Q(day__gte=period.start)),
+            before=Sum("admitted", filter=Q(day__lte=previous.as_of)),
+        )
         .order_by()
     )
-    current_founded = Q(founded_on__gte=period.start, founded_on__lte=period.as_of)
-    previous_founded = Q(founded_on__gte=previous.start, founded_on__lte=previous.as_of)
     unions = (
-        GrassrootsUnion.objects.filter(founding_federation__in=ids)
-        .filter(current_founded | previous_founded)
+        GrassrootsUnion.objects.filter(
+            founding_federation__in=ids, founded_on__gte=previous.start, founded_on__lte=period.as_of
+        )
         .values("founding_federation")
         .annotate(
-            now=Count("pk", filter=current_founded),
-            before=Count("pk", filter=previous_founded),
+            now=Count("pk", filter=Q(founded_on__gte=period.start)),
+            before=Count("pk", filter=Q(founded_on__lte=previous.as_of)),
         )
         .order_by()
     )
@@ -315,8 +320,8 @@ def league(federations: QuerySet[Federation], period: Period) -> list[Federation
     for row in rows:
         row.rank = ranks.get(row.federation.pk)
         row.previous_rank = previous_ranks.get(row.federation.pk)
-    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.federation.code))
-    return rows
+    ranked = sorted((row for row in rows if row.rank is not None), key=lambda row: (row.rank, row.code))
+    return ranked + [row for row in rows if row.rank is None]  # in code order, as read
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def test_default_as_of():
     today = progress.today()
     assert progress.make_period(today.year - 1).as_of == D(today.year - 1, 12, 31)
     assert progress.make_period(today.year).as_of == today
-    with pytest.raises(progress.PeriodError):
+    with pytest.raises(progress.PeriodError, match="^as-of date 2023-12-31 is not in 2024$"):
         progress.make_period(2024, D(2023, 12, 31))
 
 
@@ -390,7 +390,7 @@ def test_years_from_2000_to_2100(year, ok):
     if ok:
         assert progress.make_period(year).year == year
     else:
-        with pytest.raises(progress.PeriodError):
+        with pytest.raises(progress.PeriodError, match=f"^year {year} is out of range$"):
             progress.make_period(year)
 
 
