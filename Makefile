@@ -39,7 +39,7 @@ lint: setup
 	DATABASE_URL=sqlite:////tmp/unionboard-makemigrations.sqlite3 $(PY) manage.py makemigrations --check --dry-run
 
 # Mutation testing of the figures and the import's row checks (scripts/mutate.py, docs/testing.md):
-# one worker, about a quarter of an hour on two cores. MUTANTS='glob ...' runs only those.
+# one worker, a few minutes on an idle machine (docs/testing.md has the last score). MUTANTS='glob ...' runs only those.
 mutate: setup
 	$(PY) scripts/mutate.py $(MUTANTS)
 
