@@ -13,7 +13,7 @@ MO := locale/vi/LC_MESSAGES/django.mo
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS=-n0 runs it in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: setup run test lint bench screenshots clean
+.PHONY: setup run test lint mutate bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	DATABASE_URL=sqlite:////tmp/unionboard-makemigrations.sqlite3 $(PY) manage.py makemigrations --check --dry-run
+
+# Mutation testing of the figures and the import's row checks (scripts/mutate.py, docs/testing.md):
+# one worker, a few minutes on an idle machine (docs/testing.md has the last score). MUTANTS='glob ...' runs only those.
+mutate: setup
+	$(PY) scripts/mutate.py $(MUTANTS)
 
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)

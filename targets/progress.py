@@ -14,7 +14,8 @@ a cut-off date `as_of`:
 - attainment % = 100 × actual ÷ target, one decimal, rounded half up;
 - score = mean of the unrounded ratios over the metrics F has a quota for in Y;
 - rank = competition ranking on score (1, 2, 2, 4), ties ordered by federation code;
-- pace = target × days elapsed in Y up to `as_of` ÷ days in Y.
+- pace = target × days elapsed in Y up to `as_of` ÷ days in Y; "behind" = actual < pace, the
+  exact pace (the one shown has one decimal, rounded half up).
 
 Admissions are read from members.AdmissionTally (admissions per credited federation and
 day, kept by database triggers in the same transaction as every write), so the cost of
@@ -71,10 +72,6 @@ class Period:
     def days_elapsed(self) -> int:
         return (self.as_of - self.start).days + 1
 
-    @property
-    def is_whole_year(self) -> bool:
-        return self.as_of == datetime.date(self.year, 12, 31)
-
     def previous(self) -> Period:
         """The same stretch of the year before (29 February becomes 28 February)."""
         year = self.year - 1
@@ -111,6 +108,11 @@ def percent(actual: int, target: int | None) -> Decimal | None:
     return Decimal(tenths) / 10
 
 
+def tenths(value: Fraction) -> Decimal:
+    """A non-negative value with one decimal, rounded half up."""
+    return Decimal((value.numerator * 10 * 2 + value.denominator) // (2 * value.denominator)) / 10
+
+
 def score_percent(score: Fraction | None) -> Decimal | None:
     """A score (a mean ratio) as a percentage with one decimal, rounded half up."""
     if score is None:
@@ -121,12 +123,11 @@ def score_percent(score: Fraction | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class MetricProgress:
-    """One metric of one federation (or of the city) for a period."""
+    """One metric of one federation (or of the city) for a period (keyed by the metric)."""
 
-    metric: str
     actual: int
     target: int | None
-    pace: Decimal | None
+    expected: Fraction | None  # the exact pace (None without a quota)
 
     @property
     def ratio(self) -> Fraction | None:
@@ -137,18 +138,30 @@ class MetricProgress:
         return percent(self.actual, self.target)
 
     @property
+    def pace(self) -> Decimal | None:
+        """The pace as shown: one decimal, rounded half up."""
+        return None if self.expected is None else tenths(self.expected)
+
+    @property
     def pace_pct(self) -> Decimal | None:
-        if self.pace is None or not self.target:
+        """Where the pace stands, in percent of the target: 100 × days elapsed ÷ days in Y.
+
+        From the exact pace: a pace first rounded to a tenth and then divided by a small
+        target would move the chart's marker (7 × 11 / 365 = 0,2 → 2,9 % instead of 3,0 %).
+        """
+        if self.expected is None:  # no quota
             return None
-        return (self.pace * 100 / self.target).quantize(Decimal("0.1"))
+        return tenths(100 * self.expected / self.target)
 
     @property
     def status(self) -> str | None:
+        """Exceeded, on pace or behind; behind is measured against the exact pace, so 3
+        admitted against a pace of 3,01 is behind although the pace shows as 3,0."""
         if not self.target:
             return None
         if self.actual >= self.target:
             return EXCEEDED
-        if self.pace is not None and self.actual >= self.pace:
+        if self.expected is not None and self.actual >= self.expected:
             return ON_PACE
         return BEHIND
 
@@ -157,13 +170,9 @@ class MetricProgress:
         return bool(self.target)
 
 
-def _metric(metric: str, actual: int, target: int | None, period: Period) -> MetricProgress:
-    pace = None
-    if target:
-        pace = (Decimal(target) * period.days_elapsed / period.days_in_year).quantize(
-            Decimal("0.1")
-        )
-    return MetricProgress(metric=metric, actual=actual, target=target, pace=pace)
+def _metric(actual: int, target: int | None, period: Period) -> MetricProgress:
+    expected = Fraction(target * period.days_elapsed, period.days_in_year) if target else None
+    return MetricProgress(actual=actual, target=target, expected=expected)
 
 
 @dataclass
@@ -211,60 +220,55 @@ class FederationProgress:
             return None
         return self.previous_rank - self.rank
 
-    @property
-    def status(self) -> str | None:
-        """The worst status over the metrics with a quota (behind < on pace < exceeded)."""
-        order = {BEHIND: 0, ON_PACE: 1, EXCEEDED: 2}
-        statuses = [m.status for m in self.metrics.values() if m.status]
-        return min(statuses, key=order.__getitem__) if statuses else None
-
 
 def _score(metrics: dict[str, MetricProgress]) -> Fraction | None:
     ratios = [m.ratio for m in metrics.values() if m.ratio is not None]
     if not ratios:
         return None
-    return sum(ratios, Fraction(0)) / len(ratios)
+    return sum(ratios) / len(ratios)  # a Fraction: 0 + Fraction is one
 
 
 def _competition_ranks(rows: list[FederationProgress], score_of) -> dict[int, int]:
-    """Rank federation ids 1, 2, 2, 4 by score (highest first); unranked without a score."""
-    scored = sorted(
-        ((score, row.federation.code, row.federation.pk) for row in rows
-         if (score := score_of(row)) is not None),
-        key=lambda item: (-item[0], item[1]),
-    )
-    ranks: dict[int, int] = {}
-    previous_score, previous_rank = None, 0
-    for position, (score, _code, pk) in enumerate(scored, start=1):
-        rank = previous_rank if score == previous_score else position
-        ranks[pk] = rank
-        previous_score, previous_rank = score, rank
-    return ranks
+    """Rank federation ids 1, 2, 2, 4 by score (highest first); unranked without a score.
+
+    A federation's rank is the place of the first federation with its score: one more
+    than the number of federations scoring higher.
+    """
+    scores = {row.federation.pk: score for row in rows if (score := score_of(row)) is not None}
+    first_place: dict[Fraction, int] = {}
+    for place, score in enumerate(sorted(scores.values(), reverse=True), start=1):
+        first_place.setdefault(score, place)
+    return {pk: first_place[score] for pk, score in scores.items()}
 
 
 def _counts(
     federations: QuerySet[Federation], period: Period, previous: Period
 ) -> tuple[dict, dict]:
-    """Actual counts per federation for the period and the same period last year (2 queries)."""
+    """Actual counts per federation for the period and the same period last year (2 queries).
+
+    Each query reads one range, from last year's 1 January to this year's as-of date (for
+    admissions, an index-only scan of the tally), and splits it: on or after this year's
+    1 January is this year's, on or before last year's as-of date is last year's; the days
+    between the two are read and counted in neither.
+    """
     ids = federations.values("pk")
-    current_days = Q(day__gte=period.start, day__lte=period.as_of)
-    previous_days = Q(day__gte=previous.start, day__lte=previous.as_of)
     members = (
-        # One range from last year's start (one index-only scan of the tally), summed per period.
         AdmissionTally.objects.filter(federation__in=ids, day__gte=previous.start, day__lte=period.as_of)
         .values("federation")
-        .annotate(now=Sum("admitted", filter=current_days), before=Sum("admitted", filter=previous_days))
+        .annotate(
+            now=Sum("admitted", filter=Q(day__gte=period.start)),
+            before=Sum("admitted", filter=Q(day__lte=previous.as_of)),
+        )
         .order_by()
     )
-    current_founded = Q(founded_on__gte=period.start, founded_on__lte=period.as_of)
-    previous_founded = Q(founded_on__gte=previous.start, founded_on__lte=previous.as_of)
     unions = (
-        GrassrootsUnion.objects.filter(founding_federation__in=ids)
-        .filter(current_founded | previous_founded)
+        GrassrootsUnion.objects.filter(
+            founding_federation__in=ids, founded_on__gte=previous.start, founded_on__lte=period.as_of
+        )
         .values("founding_federation")
         .annotate(
-            now=Count("pk", filter=current_founded),
-            before=Count("pk", filter=previous_founded),
+            now=Count("pk", filter=Q(founded_on__gte=period.start)),
+            before=Count("pk", filter=Q(founded_on__lte=previous.as_of)),
         )
         .order_by()
     )
@@ -304,10 +308,10 @@ def league(federations: QuerySet[Federation], period: Period) -> list[Federation
             FederationProgress(
                 federation=fed,
                 metrics={
-                    m: _metric(m, now[fed.pk][m], current_targets.get(m), period) for m in METRICS
+                    m: _metric(now[fed.pk][m], current_targets.get(m), period) for m in METRICS
                 },
                 previous={
-                    m: _metric(m, before[fed.pk][m], previous_targets.get(m), previous)
+                    m: _metric(before[fed.pk][m], previous_targets.get(m), previous)
                     for m in METRICS
                 },
             )
@@ -317,8 +321,8 @@ def league(federations: QuerySet[Federation], period: Period) -> list[Federation
     for row in rows:
         row.rank = ranks.get(row.federation.pk)
         row.previous_rank = previous_ranks.get(row.federation.pk)
-    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.federation.code))
-    return rows
+    ranked = sorted((row for row in rows if row.rank is not None), key=lambda row: (row.rank, row.code))
+    return ranked + [row for row in rows if row.rank is None]  # in code order, as read
 
 
 @dataclass(frozen=True)
@@ -339,7 +343,7 @@ def totals(rows: Iterable[FederationProgress], period: Period) -> Totals:
     def summed(attr: str, metric: str, at: Period) -> MetricProgress:
         items = [getattr(row, attr)[metric] for row in rows]
         target = sum(m.target for m in items if m.target) or None
-        return _metric(metric, sum(m.actual for m in items), target, at)
+        return _metric(sum(m.actual for m in items), target, at)
 
     return Totals(
         metrics={m: summed("metrics", m, period) for m in METRICS},
@@ -416,7 +420,7 @@ def monthly(federation: Federation, period: Period) -> dict[str, list[MonthPoint
             pace = None
             if target:
                 elapsed = (month_end - period.start).days + 1
-                pace = (Decimal(target) * elapsed / period.days_in_year).quantize(Decimal("0.1"))
+                pace = tenths(Fraction(target * elapsed, period.days_in_year))
             points.append(MonthPoint(month, actual, cumulative, previous_cumulative, pace))
         series[metric] = points
     return series
@@ -487,12 +491,12 @@ def quota_history(federation: Federation) -> list[YearRow]:
         actual[row["y"]][Metric.NEW_UNIONS] = row["n"]
     rows = []
     for year in years:
-        period = make_period(year) if year <= now.year else Period(year, datetime.date(year, 1, 1))
+        period = make_period(year)  # 31 December of a past year, today, or 1 January of a future one
         rows.append(
             YearRow(
                 year=year,
                 metrics={
-                    m: _metric(m, actual[year][m], targets[year].get(m), period) for m in METRICS
+                    m: _metric(actual[year][m], targets[year].get(m), period) for m in METRICS
                 },
             )
         )

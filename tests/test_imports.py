@@ -839,3 +839,80 @@ def test_a_change_of_union_status_follows_the_event_rules(unions):
     ]
     result = run("unions", (header + row.format(status="dissolved", on="2024-05-01")).encode())
     assert result.ok and result.unchanged == 1  # the same status again is no change
+
+
+# --- the row checks at their edges: a date equal to today, to the admission or founding ------
+
+
+def _days(offset: int) -> str:
+    return "" if offset is None else (timezone.localdate() + datetime.timedelta(days=offset)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("born", "admitted", "status", "left", "problem"),
+    [
+        (None, 0, "active", None, None),  # admitted today
+        (-1, 0, "active", None, None),  # born the day before the admission
+        (0, 0, "active", None, "birth_date: The date of birth must come before the admission."),
+        (1, 0, "active", None, "birth_date: The date of birth is in the future."),
+        (-9, -2, "active", None, None),
+        (-9, -2, "left", -2, None),  # left on the day of the admission
+        (-9, -2, "left", -3, "left_on: The leaving date {-3} is before the admission date {-2}."),
+        (-9, -2, "left", 0, None),  # left today
+        (-9, -2, "left", 1, "left_on: The leaving date is in the future."),
+        (-9, 1, "active", None, "admitted_on: The admission date {1} is in the future."),
+        (-9, -2, "", -1, None),  # no status: the leaving date makes it "left"
+    ],
+)
+def test_member_dates_at_the_edges(unions, born, admitted, status, left, problem):
+    row = f"TN-1,Trần Thị Thử,female,{_days(born)},cdcs-a1,{_days(admitted)},{status},{_days(left)}"
+    result = run("members", f"{MEMBER_HEADER}\n{row}\n".encode(), commit=True)
+    if problem is None:
+        assert result.ok, messages_of(result)
+        assert Member.objects.get().admitted_on.isoformat() == _days(admitted)
+    else:
+        problem = re.sub(r"\{(-?\d+)\}", lambda match: _days(int(match.group(1))), problem)
+        assert messages_of(result) == [f"row 2, column {problem}"]
+        assert Member.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("founded", "status", "status_on", "employees", "problem"),
+    [
+        (0, "active", None, "0", None),  # founded today, no employees yet
+        (1, "active", None, "", "founded_on: The founding date is in the future."),
+        (-5, "suspended", -5, "", None),  # suspended on the founding day
+        (-5, "dissolved", 0, "", None),  # dissolved today
+        (-5, "suspended", -6, "", "status_on: The status date is before the founding date."),
+        (-5, "dissolved", 1, "", "status_on: The status date is in the future."),
+        (-5, "suspended", None, "",
+         "status_on: A suspended or dissolved union needs the date of that status (status_on)."),
+        (-5, "active", None, "-1", "employees: The number of employees cannot be negative."),
+    ],
+)
+def test_union_dates_at_the_edges(fed_a, founded, status, status_on, employees, problem):
+    content = (
+        "code,name,federation,sector,founded_on,status,status_on,employees\n"
+        f"cdcs-e,Công đoàn Thử,fed-a,non_state,{_days(founded)},{status},{_days(status_on)},{employees}\n"
+    )
+    result = run("unions", content.encode(), commit=True)
+    if problem is None:
+        assert result.ok, messages_of(result)
+        assert GrassrootsUnion.objects.get(code="cdcs-e").founded_on.isoformat() == _days(founded)
+    else:
+        assert messages_of(result) == [f"row 2, column {problem}"]
+        assert not GrassrootsUnion.objects.filter(code="cdcs-e").exists()
+
+
+@pytest.mark.parametrize(
+    ("year", "target", "ok"),
+    [(2000, 1, True), (2100, 1, True), (1999, 1, False), (2101, 1, False)],
+)
+def test_quota_years_from_2000_to_2100(fed_a, year, target, ok):
+    result = run("quotas", f"federation,year,metric,target\nfed-a,{year},new_members,{target}\n".encode(),
+                 commit=True)
+    if ok:
+        assert result.ok and Quota.objects.get().year == year
+    else:
+        assert messages_of(result) == ["row 2, column year: The year must be between 2000 and 2100."]
+        assert Quota.objects.count() == 0
