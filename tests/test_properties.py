@@ -48,7 +48,7 @@ def load(kind: str, header: list[str], rows: list[list]) -> None:
 
     The one place that knows where the import lives.
     """
-    from members.imports.service import import_file
+    from imports.service import import_file
 
     if not rows:
         return
@@ -109,8 +109,11 @@ def cities(draw) -> tuple[oracle.City, datetime.date, dict]:
     members = []
     if unions:
         for i in range(draw(st.integers(0, 14))):
-            admitted_into = draw(st.sampled_from(unions)).code
+            union = draw(st.sampled_from(unions))
+            admitted_into = union.code
             admitted_on = draw(days)
+            if admitted_on < union.founded_on or (union.status_on and admitted_on >= union.status_on):
+                continue  # the rules refuse an admission outside the union's active life
             later = st.sampled_from(
                 [admitted_on, admitted_on + DAY, as_of, as_of + DAY, D(year, 12, 31)]
             ).filter(lambda day, admitted_on=admitted_on: day >= admitted_on)
