@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from branches.filters import UnionFilter
 from branches.forms import UnionEventForm, UnionForm
@@ -19,6 +18,7 @@ from branches.tables import UnionTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView
+from unionboard.paginators import BoundedRequestConfig
 
 
 class UnionListView(CachedContentView):
@@ -31,7 +31,7 @@ class UnionListView(CachedContentView):
         request = self.request
         filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
         table = UnionTable(filterset.qs)
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        BoundedRequestConfig(request, paginate={"per_page": 50}).configure(table)
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from branches.models import GrassrootsUnion
 from members.filters import MemberFilter
@@ -19,7 +18,7 @@ from members.tables import MemberTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView
-from unionboard.paginators import KeysFirstLazyPaginator
+from unionboard.paginators import BoundedRequestConfig, KeysFirstLazyPaginator
 
 
 def _member_to_edit(request, card_no: str) -> Member:
@@ -43,7 +42,7 @@ class MemberListView(CachedContentView):
         table = MemberTable(filterset.qs, order_by="-admitted_on")  # ?sort= still wins
         # Pages are counted lazily (a million members are never counted on every page), and
         # keys first, so page 2.000 does not join 100.000 rows to skip them.
-        RequestConfig(
+        BoundedRequestConfig(
             request, paginate={"per_page": 50, "paginator_class": KeysFirstLazyPaginator}
         ).configure(table)
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}

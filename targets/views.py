@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from branches.models import Federation, GrassrootsUnion, Sector
 from branches.selectors import with_active_members
@@ -23,6 +22,7 @@ from targets.models import Metric
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
 from unionboard.pagecache import CachedContentView
+from unionboard.paginators import BoundedRequestConfig
 from unionboard.routers import replica_reads
 
 METRIC_TITLES = {
@@ -122,7 +122,7 @@ class RankingsView(CachedContentView):
         linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
         table = RankingTable(rows, linkable=linkable)
         # A city's 45 federations fit one page; a country's hundreds are paged, ranks kept.
-        RequestConfig(request, paginate={"per_page": 100}).configure(table)
+        BoundedRequestConfig(request, paginate={"per_page": 100}).configure(table)
         return {
             "filter": filterset,
             "period": period,
@@ -187,7 +187,7 @@ class FederationDetailView(CachedContentView):
             GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation)
         )
         union_table = FederationUnionTable(unions, prefix="u-")
-        RequestConfig(request, paginate={"per_page": 20}).configure(union_table)
+        BoundedRequestConfig(request, paginate={"per_page": 20}).configure(union_table)
 
         return {
             "filter": filterset,
