@@ -4,6 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from branches.models import Federation, GrassrootsUnion
+from unionboard.admin import SafeAutocompleteMixin
 
 
 @admin.register(Federation)
@@ -19,7 +20,7 @@ class FederationAdmin(admin.ModelAdmin):
 
 
 @admin.register(GrassrootsUnion)
-class GrassrootsUnionAdmin(SimpleHistoryAdmin):
+class GrassrootsUnionAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = [
         "code", "name", "federation", "founding_federation", "sector", "founded_on",
         "status", "status_on", "employees",

@@ -4,11 +4,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.models import Member, Transfer
+from unionboard.admin import SafeAutocompleteMixin
 from unionboard.paginators import BoundedCountPaginator
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = [
         "card_no", "full_name", "gender", "union", "admitted_on", "admitted_federation",
         "status", "left_on",
@@ -33,7 +34,7 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
+class TransferAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["member", "from_union", "to_union", "transferred_on", "recorded_by"]
     list_select_related = ["member", "from_union", "to_union", "recorded_by"]
     autocomplete_fields = ["member", "from_union", "to_union"]

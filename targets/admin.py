@@ -4,10 +4,11 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets.models import Quota
+from unionboard.admin import SafeAutocompleteMixin
 
 
 @admin.register(Quota)
-class QuotaAdmin(SimpleHistoryAdmin):
+class QuotaAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["federation", "year", "metric", "target"]
     list_editable = ["target"]
     list_select_related = ["federation"]

@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from unionboard.forms import AdminLoginForm, LoginForm
+
 urlpatterns = [
     path("", include("targets.urls")),
     path("", include("branches.urls")),
     path("", include("members.urls")),
     path("import/", include("imports.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
@@ -28,4 +30,5 @@ urlpatterns = [
 ]
 
 admin.site.site_header = "Unionboard"
+admin.site.login_form = AdminLoginForm
 admin.site.site_title = "Unionboard"
