@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from branches.models import FederationKind, Sector, UnionStatus
 from imports.reading import normalise_header
-from members.models import Gender, MemberStatus
+from members.models import Gender, Member, MemberStatus
 from targets.models import Metric
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -26,6 +27,8 @@ DMY_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 # 6.500, 6,500 and 6 500 are six thousand five hundred; 6.5 is refused, not guessed.
 GROUPED_INT = re.compile(r"^[+-]?\d{1,3}(?:[.,\u00a0 ]\d{3})+$")
 PLAIN_INT = re.compile(r"^[+-]?\d+$")
+# The whole numbers of the files (employees, years, targets) go to 32-bit integer columns.
+MAX_WHOLE_NUMBER = 2**31 - 1
 CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -93,6 +96,21 @@ def code(max_length: int = 50) -> Callable[[Any], str]:
     return read
 
 
+def validated(read: Callable[[Any], Any], model: type[models.Model], name: str) -> Callable[[Any], Any]:
+    """A reader followed by the model field's own validators: one rule for forms and imports."""
+    field = model._meta.get_field(name)
+
+    def read_validated(value):
+        result = read(value)
+        try:
+            field.run_validators(result)
+        except ValidationError as exc:
+            raise CellError(" ".join(exc.messages)) from exc
+        return result
+
+    return read_validated
+
+
 def date(value) -> datetime.date:
     """YYYY-MM-DD or DD/MM/YYYY (or a date cell of a workbook)."""
     if isinstance(value, datetime.datetime):
@@ -119,16 +137,22 @@ def whole_number(value) -> int:
     """A whole number; thousands may be grouped with dots, commas or spaces (6.500)."""
     if isinstance(value, bool):
         raise CellError(_("“%(value)s” is not a whole number.") % {"value": value})
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int):
+        return _in_range(value, str(value))
     raw = _as_text(value)
-    if GROUPED_INT.match(raw):
-        return int(re.sub(r"[.,\u00a0 ]", "", raw))
-    if PLAIN_INT.match(raw):
-        return int(raw)
+    if GROUPED_INT.match(raw) or PLAIN_INT.match(raw):
+        digits = re.sub(r"[.,\u00a0 ]", "", raw)
+        # int() of thousands of digits raises; anything past 12 is out of range anyway
+        return _in_range(int(digits) if len(digits) <= 12 else MAX_WHOLE_NUMBER + 1, raw)
     raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw})
+
+
+def _in_range(number: int, raw: str) -> int:
+    if abs(number) > MAX_WHOLE_NUMBER:
+        raise CellError(_("“%(value)s” is too large a number.") % {"value": raw[:20]})
+    return number
 
 
 def choice(choices: type[models.TextChoices], aliases: dict[str, Iterable[str]] | None = None):
@@ -304,7 +328,7 @@ UNIONS = Schema("unions", (
 ))
 
 MEMBERS = Schema("members", (
-    Column("card_no", text(32), required=True,
+    Column("card_no", validated(text(32), Member, "card_no"), required=True,
            aliases=("Số thẻ", "Số thẻ đoàn viên", "Mã thẻ", "Mã đoàn viên"), example="HM-000001"),
     Column("full_name", text(150), required=True, aliases=("Họ và tên", "Họ tên", "Tên đoàn viên"),
            example="Nguyễn Thị Ví Dụ"),
