@@ -75,7 +75,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "unionboard.middleware.RefuseNulMiddleware",
     "unionboard.middleware.ContentSecurityPolicyMiddleware",
+    "unionboard.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionboard.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
