@@ -99,7 +99,7 @@ def _whole_number(value: str | None) -> int | None:
 class BoundedRequestConfig(RequestConfig):
     """RequestConfig for every paged table: the page size and page number from the query are bounded.
 
-    `?per_page=` is clamped to 1..MAX_PER_PAGE (the view's default when it is not a number);
+    `?per_page=` is at most MAX_PER_PAGE (the view's default when it is not a positive number);
     a page number that is not a page (text, 0, negative, past the end, 10^30) answers with the
     nearest page, the first or the last, never an error. Sorting is django-tables2's own: a
     column it does not know is ignored.
@@ -117,7 +117,7 @@ class BoundedRequestConfig(RequestConfig):
         options.pop("silent", None)
         default = min(options.pop("per_page", 25), MAX_PER_PAGE)
         asked = _whole_number(request.GET.get(table.prefixed_per_page_field))
-        per_page = default if asked is None else min(max(asked, 1), MAX_PER_PAGE)
+        per_page = default if asked is None or asked < 1 else min(asked, MAX_PER_PAGE)
         page = min(max(_whole_number(request.GET.get(table.prefixed_page_field)) or 1, 1),
                    MAX_ROWS_DEEP // per_page + 1)
         try:
