@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from branches.models import GrassrootsUnion
 from members.filters import MemberFilter
@@ -48,6 +48,7 @@ class MemberListView(CachedContentView):
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
+@require_safe
 def member_detail(request, card_no: str):
     member = get_object_or_404(
         Member.objects.visible_to(request.user).select_related("union__federation", "admitted_federation"),

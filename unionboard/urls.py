@@ -1,4 +1,4 @@
-"""Top-level URLs: the product's apps, sign-in, language switch and Django admin."""
+"""Top-level URLs: the product's apps, sign-in, language switch, Django admin and the health check."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from unionboard.forms import AdminLoginForm, LoginForm
+from unionboard.views import healthz
 
 urlpatterns = [
     path("", include("targets.urls")),
@@ -27,6 +28,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 admin.site.site_header = "Unionboard"
