@@ -219,7 +219,12 @@ _CACHE_BACKENDS = {
         # a Redis that stops answering fails a request in 2 s, it does not hang it
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     },
-    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE},
+    # about 100 KB a page: 2,000 entries are some 200 MB of the primary's table
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}},
 }
 if CACHE_BACKEND not in _CACHE_BACKENDS:
