@@ -21,10 +21,11 @@ from django.contrib.auth import get_user_model
 from django.core.checks import run_checks
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from demo.users import DEMO_PASSWORD
+from tests import test_authorization as matrix
 from tests.factories import MemberFactory, UnionFactory
 from unionboard import backends
 
@@ -42,6 +43,8 @@ PLAIN_STATIC = (
     "from django.conf import settings; settings.STORAGES = {**settings.STORAGES, 'staticfiles': "
     "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}"
 )
+world = matrix.world  # the authorization matrix's records, for the CSRF cases
+fast_and_isolated = matrix.fast_and_isolated
 CLEARED = ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "CACHE_BACKEND", "DEBUG", "SECRET_KEY")
 
 
@@ -340,3 +343,27 @@ def test_a_request_fails_fast_with_the_error_page_while_the_database_is_down(sil
     status, seconds, product_page = result.stdout.strip().splitlines()[-1].split()
     assert status == "500" and product_page == "True"
     assert float(seconds) < 2.6, f"the request took {seconds} s"
+
+
+# --- CSRF ----------------------------------------------------------------------------------------
+
+
+def csrf_cases():
+    return sorted(name for name, route in matrix.ROUTES.items() if route.post)
+
+
+@pytest.mark.parametrize("name", csrf_cases())
+def test_every_form_refuses_a_post_without_its_csrf_token(name, world):
+    """Each route that takes a POST, posted a valid payload without the token by a signed-in user
+    who may post there: 403, and nothing written."""
+    route = matrix.ROUTES[name]
+    case = "A" if "A" in route.cases else route.cases[0]
+    client = Client(enforce_csrf_checks=True)
+    persona = "officer_a" if route.post.split()[1] not in ("403", "admin_login") else "admin"
+    client.force_login(world.users[persona])
+    kwargs = route.kwargs(world, case)
+    path = reverse(name, args=kwargs.pop("args")) if "args" in kwargs else reverse(name, kwargs=kwargs)
+    data = route.data(world, case, Client(), persona) if name != "imports:confirm" else {"token": "x" * 32}
+    before = matrix.snapshot()
+    assert client.post(path, data).status_code == 403
+    assert matrix.snapshot() == before

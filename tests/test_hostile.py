@@ -444,3 +444,25 @@ def test_a_page_number_that_is_no_page_answers_the_nearest(path, table, page, ex
     response = client.get(path, {f"{prefix}page": page, f"{prefix}per_page": 50})
     assert response.status_code == 200
     assert page_of(response, table)[0] == expected
+
+
+# --- NUL: refused before anything reads it ------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["path", "query", "query-name", "cookie"])
+def test_nul_anywhere_in_the_request_answers_400_with_the_product_page(where, world, client):
+    """PostgreSQL refuses NUL in any text it compares; no page has a use for one."""
+    signed_in(client, world, "officer_a")
+    path, query = "/members/", {}
+    if where == "path":
+        path = "/members/A-0001%00/"
+    elif where == "query":
+        query = {"status": "active\x00"}
+    elif where == "query-name":
+        query = {"sta\x00tus": "active"}
+    else:
+        client.cookies["unionboard_language"] = "vi\x00"
+    response = client.get(path, query)
+    assert response.status_code == 400
+    assert [template.name for template in response.templates] == ["400.html"]
+    assert 'class="error-code' in response.content.decode()
