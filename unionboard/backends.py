@@ -41,14 +41,11 @@ def database_problems() -> dict[str, str]:
     """alias -> what went wrong, for each database that does not answer `SELECT 1`."""
     problems = {}
     for alias in settings.DATABASES:
-        connection = connections[alias]
         try:
-            with connection.cursor() as cursor:
+            with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")
         except Exception as exc:  # any failure to connect or query is the answer
             problems[alias] = _describe(exc)
-        finally:
-            connection.close()
     return problems
 
 
