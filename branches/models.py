@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from unionboard.access import ScopedQuerySet
+from unionboard.rules import RuleErrors, not_in_future
 from unionboard.text import fold, vi_sort_key
 
 
@@ -91,6 +92,18 @@ class UnionStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("Dissolved")
 
 
+# Where each status may go: a dissolved union stays dissolved (its record and credit stay).
+STATUS_CHANGES: dict[str, frozenset[str]] = {
+    UnionStatus.ACTIVE: frozenset({UnionStatus.SUSPENDED, UnionStatus.DISSOLVED}),
+    UnionStatus.SUSPENDED: frozenset({UnionStatus.ACTIVE, UnionStatus.DISSOLVED}),
+    UnionStatus.DISSOLVED: frozenset(),
+}
+
+# The rules' messages, shared with the database constraints that back them.
+STATUS_NEEDS_DATE = _("A suspended or dissolved union needs the date.")
+STATUS_AFTER_FOUNDING = _("The status date cannot precede the founding.")
+
+
 class GrassrootsUnionQuerySet(ScopedQuerySet["GrassrootsUnion"]):
     federation_paths = ("federation_id",)
 
@@ -141,12 +154,12 @@ class GrassrootsUnion(models.Model):
             models.CheckConstraint(
                 condition=Q(status=UnionStatus.ACTIVE) | Q(status_on__isnull=False),
                 name="union_status_on_when_not_active",
-                violation_error_message=_("A suspended or dissolved union needs the date."),
+                violation_error_message=STATUS_NEEDS_DATE,
             ),
             models.CheckConstraint(
                 condition=Q(status_on__isnull=True) | Q(status_on__gte=models.F("founded_on")),
                 name="union_status_on_after_founding",
-                violation_error_message=_("The status date cannot precede the founding."),
+                violation_error_message=STATUS_AFTER_FOUNDING,
             ),
             models.CheckConstraint(
                 condition=Q(status__in=UnionStatus.values), name="union_status_valid"
@@ -171,9 +184,17 @@ class GrassrootsUnion(models.Model):
         self.name_sort = vi_sort_key(self.name)
         self.name_search = fold(self.name)
 
-    def set_status(self, status: str, on: datetime.date) -> None:
-        """Suspend, reactivate or dissolve; the founding credit and the members stay."""
-        self.status = status
-        self.status_on = on
-        self.save()
+    def clean(self) -> None:
+        """The rules of a union's dates, for the forms, the import and the admin alike.
 
+        Not dated ahead; a suspended or dissolved union says since when, and not before its
+        founding. (A change of status is also checked against the status it comes from:
+        branches.services.status_change_errors, which needs the stored record.)
+        """
+        errors = RuleErrors()
+        not_in_future(errors, self, "founded_on", "status_on")
+        if self.status != UnionStatus.ACTIVE and self.status_on is None:
+            errors.add("status_on", STATUS_NEEDS_DATE)
+        if self.status_on and self.founded_on and self.status_on < self.founded_on:
+            errors.add("status_on", STATUS_AFTER_FOUNDING)
+        errors.raise_if_any()

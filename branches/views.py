@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,11 +15,11 @@ from branches.filters import UnionFilter
 from branches.forms import UnionEventForm, UnionForm
 from branches.models import GrassrootsUnion
 from branches.selectors import latest_members, latest_transfers, unions_for
+from branches.services import union_found, union_set_status
 from branches.tables import UnionTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView
-from unionboard.paginators import BoundedRequestConfig
 
 
 class UnionListView(CachedContentView):
@@ -30,8 +31,7 @@ class UnionListView(CachedContentView):
     def get_content_context(self) -> dict[str, Any]:
         request = self.request
         filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
-        table = UnionTable(filterset.qs)
-        BoundedRequestConfig(request, paginate={"per_page": 50}).configure(table)
+        table = UnionTable(filterset.qs, request)
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
@@ -63,9 +63,13 @@ def union_create(request):
     require_editor(request.user)
     form = UnionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        union = form.save()
-        messages.success(request, _("Grassroots union “%(name)s” recorded.") % {"name": union.name})
-        return redirect(union)
+        try:
+            union = union_found(union=form.save(commit=False), user=request.user)
+        except ValidationError as exc:  # e.g. the code taken since the form was checked
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Grassroots union “%(name)s” recorded.") % {"name": union.name})
+            return redirect(union)
     return render(request, "branches/union_form.html", {"form": form, "title": _("Found a grassroots union")})
 
 
@@ -103,9 +107,13 @@ def union_event(request, code: str, event: str):
     )
     form = UnionEventForm(request.POST or None, union=union, event=event)
     if request.method == "POST" and form.is_valid():
-        union.set_status(form.status, form.cleaned_data["on"])
-        messages.success(
-            request, _("The union's status is now: %(status)s.") % {"status": union.get_status_display()}
-        )
-        return redirect(union)
+        try:
+            union_set_status(union=union, status=form.status, on=form.cleaned_data["on"], user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The union's status is now: %(status)s.") % {"status": union.get_status_display()}
+            )
+            return redirect(union)
     return render(request, "branches/union_event.html", {"form": form, "union": union})

@@ -2,6 +2,14 @@
 
 Rows are plain tuples in the column order of `COLUMNS`, with ids assigned here so
 the writer can stream them into the database without a round trip per row.
+
+The federation, union, member and transfer rows are bulk-written (COPY) and do not pass
+through the models' rules one by one: they are valid by construction — foundings and
+admissions are drawn between the plan's dates and the end date, births 18 to 45 years
+before the admission, departures and changes of status after what they follow, a
+leaving reason only with a departure, transfers only of active members into active
+unions already founded, after the admission. Quotas, a few hundred, are written through
+targets.services.quota_set and its checks (load_demo).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from members.models import LeftReason
 from unionboard.text import fold, vi_sort_key
 
 from . import places
@@ -19,6 +28,12 @@ from .plan import SEED_FIGURES, FederationPlan, Segment
 
 D = datetime.date
 BA_DINH_SNAPSHOT = D(2020, 12, 31)
+# Reasons of the members who leave on their own, in turn (by member id: no draw from the
+# generator, so adding them changed no other figure of the demo).
+DEPARTURE_REASONS = (
+    LeftReason.RETIRED, LeftReason.JOB_CHANGE, LeftReason.QUIT_JOB, LeftReason.RETIRED,
+    LeftReason.VOLUNTARY, LeftReason.JOB_CHANGE, LeftReason.OTHER,
+)
 
 COLUMNS = {
     "federation": ("id", "code", "name", "kind", "closed_on", "name_sort", "name_search"),
@@ -47,6 +62,7 @@ COLUMNS = {
         "admitted_federation_id",
         "status",
         "left_on",
+        "left_reason",
         "name_search",
     ),
     "transfer": (
@@ -356,6 +372,15 @@ class CityBuilder:
             stock.append(member)
         return stock
 
+    @staticmethod
+    def _left_reason(m: Member) -> str:
+        """Members of a dissolved union lose the job with it; the others leave for one reason or another."""
+        if m.left_on is None:
+            return ""
+        if m.union.status == "dissolved" and m.left_on == m.union.status_on:
+            return LeftReason.QUIT_JOB
+        return DEPARTURE_REASONS[m.id % len(DEPARTURE_REASONS)]
+
     def _member_rows(self, members: list[Member]) -> Iterator[tuple]:
         rng = self.rng
         for m in members:
@@ -377,5 +402,6 @@ class CityBuilder:
                 m.federation_id,
                 "left" if m.left_on else "active",
                 m.left_on,
+                self._left_reason(m),
                 fold(name),
             )

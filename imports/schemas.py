@@ -1,7 +1,8 @@
 """What each kind of file holds: its columns, their Vietnamese aliases and how cells are read.
 
 A cell is read into a Python value or refused with a plain message; checks that involve
-several cells or the database (dates in order, a known union...) are the service's.
+several cells or the database (dates in order, a known union...) are the models' rules,
+which the service runs on every row.
 The columns and aliases here are the ones documented in docs/imports.md.
 """
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import FederationKind, Sector, UnionStatus
 from imports.reading import normalise_header
-from members.models import Gender, Member, MemberStatus
+from members.models import Gender, LeftReason, Member, MemberStatus
 from targets.models import Metric
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -273,6 +274,13 @@ MEMBER_STATUS_ALIASES = {
     MemberStatus.ACTIVE: ["đang sinh hoạt", "sinh hoạt"],
     MemberStatus.LEFT: ["đã ra", "ra khỏi công đoàn", "thôi sinh hoạt"],
 }
+LEFT_REASON_ALIASES = {
+    LeftReason.JOB_CHANGE: ["chuyển công tác"],
+    LeftReason.RETIRED: ["nghỉ hưu", "hưu trí"],
+    LeftReason.QUIT_JOB: ["nghỉ việc", "thôi việc"],
+    LeftReason.VOLUNTARY: ["tự nguyện ra khỏi tổ chức", "tự nguyện ra khỏi công đoàn", "tự nguyện"],
+    LeftReason.OTHER: ["khác", "lý do khác"],
+}
 UNION_STATUS_ALIASES = {
     UnionStatus.ACTIVE: ["hoạt động", "đang hoạt động"],
     UnionStatus.SUSPENDED: ["tạm dừng", "tạm dừng hoạt động"],
@@ -343,6 +351,8 @@ MEMBERS = Schema("members", (
            example=MemberStatus.ACTIVE.value),
     Column("left_on", date, aliases=("Ngày ra khỏi công đoàn", "Ngày thôi sinh hoạt", "Ngày ra"),
            example=""),
+    Column("left_reason", choice(LeftReason, LEFT_REASON_ALIASES),
+           aliases=("Lý do ra", "Lý do ra khỏi công đoàn", "Lý do thôi sinh hoạt"), example=""),
 ))
 
 QUOTAS = Schema("quotas", (

@@ -3,6 +3,11 @@
 The file goes to a private temporary folder under a random name; the user's session
 remembers that name with the kind, the original file name and the user id. Only the
 session that uploaded a file can confirm it, and the confirmation checks it all again.
+
+A confirmation first claims the file by renaming it (`<token>.upload` to `.applying`, one
+atomic step of the file system): of two confirmations of the same file — a double
+click — one gets it and imports it, the other learns that it is being (or has been)
+imported, and never writes it a second time or waits on the first one's database lock.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from django.conf import settings
 
 SESSION_KEY = "pending_imports"
 MAX_AGE_SECONDS = 2 * 3600
+WAITING, APPLYING, DONE = "upload", "applying", "done"  # the file's suffix says where it is
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
@@ -38,8 +44,8 @@ def directory() -> Path:
     return path
 
 
-def _path(token: str) -> Path:
-    return directory() / f"{token}.upload"
+def _path(token: str, state: str = WAITING) -> Path:
+    return directory() / f"{token}.{state}"
 
 
 def keep(request, uploaded, kind: str) -> str:
@@ -63,32 +69,63 @@ def keep(request, uploaded, kind: str) -> str:
 
 
 def find(request, token: str) -> PendingImport | None:
-    """The waiting file this session stored under `token`, if it is still there."""
+    """The import this session stored under `token`, if it is its own and not too old.
+
+    Whether its file is still waiting is for `claim` to say.
+    """
     if not TOKEN.match(token or ""):
         return None
     entry = request.session.get(SESSION_KEY, {}).get(token)
     if not entry or entry["user"] != request.user.pk:
         return None
-    path = _path(token)
-    if time.time() - entry["stored"] >= MAX_AGE_SECONDS or not path.exists():
+    if time.time() - entry["stored"] >= MAX_AGE_SECONDS:
         return None
-    return PendingImport(token=token, kind=entry["kind"], filename=entry["filename"], path=path)
+    return PendingImport(token=token, kind=entry["kind"], filename=entry["filename"], path=_path(token))
 
 
-def discard(request, token: str) -> None:
-    """Forget a waiting file (after its import, or when it is abandoned)."""
-    pending = request.session.get(SESSION_KEY, {})
-    if token in pending:
-        del pending[token]
-        request.session[SESSION_KEY] = pending
-    if TOKEN.match(token or ""):
-        _path(token).unlink(missing_ok=True)
+def claim(pending: PendingImport) -> Path | None:
+    """Take the waiting file for this confirmation alone; None when another one has taken it."""
+    applying = _path(pending.token, APPLYING)
+    try:
+        os.rename(pending.path, applying)
+    except FileNotFoundError:
+        return None
+    return applying
+
+
+def finish(token: str, *, written: bool) -> None:
+    """After a claimed import: drop the file, and remember for a while that it was written.
+
+    The session keeps its entry until it is too old, so a later confirmation of the same
+    file (a double click, the browser's back button) is told it was imported.
+    """
+    _path(token, APPLYING).unlink(missing_ok=True)
+    if written:
+        _path(token, DONE).touch(mode=0o600)
+
+
+def state(token: str) -> str | None:
+    """Where a claimed file is: APPLYING, DONE, or None (gone: refused, abandoned or too old)."""
+    for candidate in (APPLYING, DONE):
+        if _path(token, candidate).exists():
+            return candidate
+    return None
+
+
+def wait_while_applying(token: str, seconds: float, interval: float = 0.2) -> str | None:
+    """The state of a file being imported by another request, once that import ends (or time is up)."""
+    deadline = time.monotonic() + seconds
+    current = state(token)
+    while current == APPLYING and time.monotonic() < deadline:
+        time.sleep(interval)
+        current = state(token)
+    return current
 
 
 def _sweep() -> None:
-    """Delete waiting files nobody confirmed in time."""
+    """Delete waiting files nobody confirmed in time, and old marks of claimed ones."""
     limit = time.time() - MAX_AGE_SECONDS
-    for path in directory().glob("*.upload"):
+    for path in directory().glob("*.*"):
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()

@@ -24,6 +24,8 @@ from imports.schemas import SCHEMAS
 from unionboard.access import require_editor
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# How long a second confirmation of the same file waits for the first one to end.
+CONFIRM_WAIT_SECONDS = 30
 
 
 def _column_guide() -> list[dict]:
@@ -69,21 +71,42 @@ def upload(request):
 
 @require_POST
 def confirm(request):
-    """Write the previewed file after checking it again; then say what was written."""
+    """Write the previewed file after checking it again; then say what was written.
+
+    The stored file is claimed first: a second confirmation of it (a double click, a
+    second tab) does not import it again, and does not stand in line for the database
+    behind the first; it waits a little for the first to end and says how it ended.
+    """
     require_editor(request.user)
     token = request.POST.get("token", "")
     pending = storage.find(request, token)
-    if pending is None:
+    applying = storage.claim(pending) if pending is not None else None
+    if applying is None:
+        if pending is not None:
+            ended = storage.wait_while_applying(token, CONFIRM_WAIT_SECONDS)
+            if ended == storage.DONE:
+                messages.info(request, _("This file has already been imported."))
+                return redirect("imports:upload")
+            if ended == storage.APPLYING:
+                messages.info(
+                    request,
+                    _("This file is still being imported after a first confirmation: "
+                      "look at the list of members in a moment."),
+                )
+                return redirect("imports:upload")
         messages.error(
             request, _("This import is no longer waiting for confirmation: upload the file again.")
         )
         return redirect("imports:upload")
-    with pending.path.open("rb") as source:
-        result = service.import_file(
-            kind=pending.kind, source=source, filename=pending.filename,
-            scope_user=request.user, history_user=request.user, commit=True,
-        )
-    storage.discard(request, token)
+    result = None
+    try:
+        with applying.open("rb") as source:
+            result = service.import_file(
+                kind=pending.kind, source=source, filename=pending.filename,
+                scope_user=request.user, history_user=request.user, commit=True,
+            )
+    finally:
+        storage.finish(token, written=result is not None and result.written)
     if not result.ok:
         return _preview(request, result, None, pending.kind)
     messages.success(

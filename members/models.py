@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from branches.models import Federation, GrassrootsUnion
+from branches.models import Federation, GrassrootsUnion, UnionStatus
 from unionboard.access import ScopedQuerySet
+from unionboard.rules import RuleErrors, not_in_future
 from unionboard.text import fold
 
 
@@ -26,6 +27,36 @@ class Gender(models.TextChoices):
 class MemberStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("member status", "Active")
     LEFT = "left", pgettext_lazy("member status", "Left")
+
+
+class LeftReason(models.TextChoices):
+    """Why a member left the union (lý do ra khỏi tổ chức công đoàn)."""
+
+    JOB_CHANGE = "job_change", pgettext_lazy("leaving reason", "Moved to another workplace")
+    RETIRED = "retired", pgettext_lazy("leaving reason", "Retired")
+    QUIT_JOB = "quit_job", pgettext_lazy("leaving reason", "Left the job")
+    VOLUNTARY = "voluntary", pgettext_lazy("leaving reason", "Left the union of their own accord")
+    OTHER = "other", pgettext_lazy("leaving reason", "Other")
+
+
+# The rules' messages; those the database constraints also enforce are shared with them.
+BIRTH_BEFORE_ADMISSION = _("The date of birth must precede the admission.")
+ADMISSION_AFTER_FOUNDING = _("The admission cannot precede the union's founding.")
+UNION_NOT_ACTIVE_THEN = _("The union was already suspended or dissolved on that date.")
+ADMISSION_BEFORE_TRANSFER = _("The transfer cannot precede the admission.")
+LEFT_AFTER_ADMISSION = _("The leaving date cannot precede the admission.")
+LEFT_AFTER_TRANSFER = _("The leaving date cannot precede the member's last transfer.")
+LEFT_NEEDS_DATE = _("A member who has left needs the leaving date (left_on).")
+ACTIVE_HAS_NO_DATE = _("A leaving date goes with the status “left”; an active member has none.")
+REASON_ONLY_WHEN_LEFT = _("A reason for leaving goes with the status “left”, only.")
+ALREADY_IN_UNION = _("The member is already in this union.")
+UNION_NOT_ACTIVE = _("That union is not active.")
+LEFT_CANNOT_MOVE = _("A member who has left cannot be transferred.")
+TRANSFER_BEFORE_PREVIOUS = _("The transfer cannot precede the member's previous transfer.")
+NOT_FOUNDED_YET = _("The receiving union was not founded yet on that date.")
+CHANGED_MEANWHILE = _(
+    "This member was just transferred or changed by someone else: reload the page and try again."
+)
 
 
 # A card number is a path segment of the member's pages (/members/<card_no>/): letters and
@@ -80,6 +111,10 @@ class Member(models.Model):
         _("status"), max_length=6, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=12, choices=LeftReason.choices, blank=True, default="",
+        db_default="",  # rows written in bulk without it (the demo's COPY) are "no reason"
+    )
     name_search = models.CharField(max_length=150, editable=False, default="")
 
     history = HistoricalRecords(excluded_fields=["name_search"])
@@ -104,7 +139,7 @@ class Member(models.Model):
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("admitted_on")),
                 name="member_left_after_admitted",
-                violation_error_message=_("The leaving date cannot precede the admission."),
+                violation_error_message=LEFT_AFTER_ADMISSION,
             ),
             models.CheckConstraint(
                 condition=(
@@ -115,6 +150,11 @@ class Member(models.Model):
                 violation_error_message=_("A leaving date goes with the status 'left', only."),
             ),
             models.CheckConstraint(condition=Q(gender__in=Gender.values), name="member_gender_valid"),
+            models.CheckConstraint(
+                condition=Q(left_reason="") | Q(status=MemberStatus.LEFT, left_reason__in=LeftReason.values),
+                name="member_left_reason_only_when_left",
+                violation_error_message=REASON_ONLY_WHEN_LEFT,
+            ),
             models.CheckConstraint(
                 condition=Q(card_no__regex=CARD_NO_PATTERN) & ~Q(card_no__in=RESERVED_CARD_NOS),
                 name="member_card_no_alphabet",
@@ -128,9 +168,71 @@ class Member(models.Model):
     def save(self, *args, **kwargs):
         self.fill_keys()
         super().save(*args, **kwargs)
+        self._remember_loaded()
 
     def get_absolute_url(self) -> str:
         return reverse("members:member_detail", args=[self.card_no])
+
+    # Dates whose rules read the member's transfers: checked only when they change, so a
+    # re-import of 100.000 unchanged members costs no query per row.
+    TRACKED = ("admitted_on", "left_on")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        member = super().from_db(db, field_names, values)
+        member._remember_loaded()
+        return member
+
+    def _remember_loaded(self) -> None:
+        self._loaded = {name: self.__dict__.get(name) for name in self.TRACKED}
+
+    def _changed(self, name: str) -> bool:
+        return self._state.adding or getattr(self, "_loaded", {}).get(name) != getattr(self, name)
+
+    def clean(self) -> None:
+        """Every rule of a member's dates and status, each message on the field it is about.
+
+        The one place these rules live: the forms, the admin and the importer (row by row)
+        all call it. The database's check constraints back the simplest of them up.
+        """
+        errors = RuleErrors()
+        not_in_future(errors, self, "birth_date", "admitted_on", "left_on")
+        born, admitted, left = self.birth_date, self.admitted_on, self.left_on
+        if born and admitted and born >= admitted and "birth_date" not in errors:
+            errors.add("birth_date", BIRTH_BEFORE_ADMISSION)
+        if admitted and self.union_id is not None and self._changed("admitted_on"):
+            self._check_admission(errors)
+        if self.status == MemberStatus.LEFT and left is None:
+            errors.add("left_on", LEFT_NEEDS_DATE)
+        if self.status == MemberStatus.ACTIVE and left is not None:
+            errors.add("status", ACTIVE_HAS_NO_DATE)
+        if left and admitted and left < admitted:
+            errors.add("left_on", LEFT_AFTER_ADMISSION)
+        elif left and not self._state.adding and self._changed("left_on"):
+            last = self.transfers.order_by("-transferred_on").values_list("transferred_on", flat=True).first()
+            if last and left < last:
+                errors.add("left_on", LEFT_AFTER_TRANSFER)
+        if self.left_reason and self.status != MemberStatus.LEFT:
+            errors.add("left_reason", REASON_ONLY_WHEN_LEFT)
+        errors.raise_if_any()
+
+    def _check_admission(self, errors: RuleErrors) -> None:
+        """The admission falls in the life of the union admitted into (kết nạp vào CĐCS).
+
+        That union is the present one for a new member; for a member who has moved since,
+        it is the first transfer's origin, and the admission cannot follow that transfer.
+        """
+        union = self.union
+        if not self._state.adding:
+            first = self.transfers.select_related("from_union").order_by("transferred_on", "id").first()
+            if first is not None:
+                union = first.from_union
+                if self.admitted_on > first.transferred_on:
+                    errors.add("admitted_on", ADMISSION_BEFORE_TRANSFER)
+        if self.admitted_on < union.founded_on:
+            errors.add("admitted_on", ADMISSION_AFTER_FOUNDING)
+        elif union.status != UnionStatus.ACTIVE and union.status_on and union.status_on <= self.admitted_on:
+            errors.add("admitted_on", UNION_NOT_ACTIVE_THEN)
 
     def fill_keys(self) -> None:
         """Credit the admission to the union's federation once; derive the search key."""
@@ -191,6 +293,44 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.from_union} → {self.to_union} ({self.transferred_on})"
+
+    def clean(self) -> None:
+        """The rules of a move, read from the member as stored (the service locks that row).
+
+        A transfer starts from the union the member is in: one drawn up from an older
+        picture of the member (a form opened before someone else's transfer) is refused
+        rather than written over it, so the transfers always chain from union to union.
+        """
+        if self.member_id is None or self.to_union_id is None:
+            return  # the missing field is reported by clean_fields
+        member, to_union = self.member, self.to_union
+        if self.from_union_id is None:
+            self.from_union_id = member.union_id
+        errors = RuleErrors()
+        if member.status != MemberStatus.ACTIVE:
+            errors.add(NON_FIELD_ERRORS, LEFT_CANNOT_MOVE)
+        elif self._state.adding and self.from_union_id != member.union_id:
+            errors.add(NON_FIELD_ERRORS, CHANGED_MEANWHILE)
+        if errors:  # the other rules would be judged against a member the user did not see
+            errors.raise_if_any()
+        if self.to_union_id == member.union_id:
+            errors.add("to_union", ALREADY_IN_UNION)
+        elif to_union.status != UnionStatus.ACTIVE:
+            errors.add("to_union", UNION_NOT_ACTIVE)
+        on = self.transferred_on
+        if on is not None:
+            not_in_future(errors, self, "transferred_on")
+            last = (
+                member.transfers.exclude(pk=self.pk).order_by("-transferred_on")
+                .values_list("transferred_on", flat=True).first()
+            )
+            if on < member.admitted_on:
+                errors.add("transferred_on", ADMISSION_BEFORE_TRANSFER)
+            elif last and on < last:
+                errors.add("transferred_on", TRANSFER_BEFORE_PREVIOUS)
+            if on < to_union.founded_on:
+                errors.add("transferred_on", NOT_FOUNDED_YET)
+        errors.raise_if_any()
 
 
 class AdmissionTally(models.Model):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from branches.models import GrassrootsUnion
+from members import services
 from members.filters import MemberFilter
 from members.forms import DepartureForm, MemberForm, TransferForm
 from members.models import Member, Transfer
@@ -18,7 +19,6 @@ from members.tables import MemberTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView
-from unionboard.paginators import BoundedRequestConfig, KeysFirstLazyPaginator
 
 
 def _member_to_edit(request, card_no: str) -> Member:
@@ -39,12 +39,7 @@ class MemberListView(CachedContentView):
         request = self.request
         members = Member.objects.visible_to(request.user).select_related("union")
         filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
-        table = MemberTable(filterset.qs, order_by="-admitted_on")  # ?sort= still wins
-        # Pages are counted lazily (a million members are never counted on every page), and
-        # keys first, so page 2.000 does not join 100.000 rows to skip them.
-        BoundedRequestConfig(
-            request, paginate={"per_page": 50, "paginator_class": KeysFirstLazyPaginator}
-        ).configure(table)
+        table = MemberTable(filterset.qs, request)  # newest first unless ?sort= says otherwise
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
@@ -80,9 +75,13 @@ def member_create(request):
         initial["union"] = GrassrootsUnion.objects.editable_by(request.user).filter(code=code).first()
     form = MemberForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        member = form.save()
-        messages.success(request, _("%(name)s admitted.") % {"name": member.full_name})
-        return redirect(member)
+        try:
+            member = services.member_admit(member=form.save(commit=False), user=request.user)
+        except ValidationError as exc:  # e.g. the card number recorded meanwhile by someone else
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s admitted.") % {"name": member.full_name})
+            return redirect(member)
     return render(request, "members/member_form.html", {"form": form, "title": _("Admit a member")})
 
 
@@ -108,11 +107,18 @@ def member_edit(request, card_no: str):
 @require_http_methods(["GET", "POST"])
 def member_leave(request, card_no: str):
     member = _member_to_edit(request, card_no)
-    form = DepartureForm(request.POST or None, member=member)
+    form = DepartureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Departure recorded."))
-        return redirect(member)
+        try:
+            services.member_leave(
+                member=member, left_on=form.cleaned_data["left_on"],
+                reason=form.cleaned_data["left_reason"], user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Departure recorded."))
+            return redirect(member)
     return render(
         request,
         "members/member_action.html",
@@ -127,10 +133,18 @@ def member_leave(request, card_no: str):
 @require_http_methods(["GET", "POST"])
 def member_transfer(request, card_no: str):
     member = _member_to_edit(request, card_no)
-    form = TransferForm(request.POST or None, member=member, user=request.user)
+    form = TransferForm(request.POST or None, member=member)
+    transfer = None
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            transfer = form.save()
+        try:
+            transfer = services.member_transfer(
+                member=member, to_union=form.cleaned_data["to_union"],
+                transferred_on=form.cleaned_data["transferred_on"], user=request.user,
+                from_union=form.cleaned_data["from_union"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if transfer is not None:
         messages.success(
             request,
             _("%(name)s moved to %(union)s.")

@@ -23,7 +23,6 @@ from targets.models import Metric
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
 from unionboard.pagecache import CachedContentView
-from unionboard.paginators import BoundedRequestConfig
 from unionboard.routers import replica_reads
 
 METRIC_TITLES = {
@@ -122,13 +121,10 @@ class RankingsView(CachedContentView):
         request = self.request
         filterset, period, rows = _league_for(request)
         linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
-        table = RankingTable(rows, linkable=linkable)
-        # A city's 45 federations fit one page; a country's hundreds are paged, ranks kept.
-        BoundedRequestConfig(request, paginate={"per_page": 100}).configure(table)
         return {
             "filter": filterset,
             "period": period,
-            "table": table,
+            "table": RankingTable(rows, request, linkable=linkable),
             "totals": progress.totals(rows, period),
             "query": request.GET.urlencode(),
         }
@@ -189,9 +185,10 @@ class FederationDetailView(CachedContentView):
         unions = with_active_members(
             GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation)
         )
-        union_table = FederationUnionTable(unions, prefix="u-")
-        BoundedRequestConfig(request, paginate={"per_page": 20}).configure(union_table)
-
+        # On paper the whole list, not the screen's first page: one query, the columns it prints.
+        print_unions = unions.only("code", "name", "sector", "founded_on", "status").order_by(
+            "name_sort", "code"
+        )
         return {
             "filter": filterset,
             "period": period,
@@ -202,7 +199,8 @@ class FederationDetailView(CachedContentView):
             "sector_total": sum(item["unions"] for item in sectors),
             "sector_members": sum(item["members"] for item in sectors),
             "history": progress.quota_history(federation),
-            "union_table": union_table,
+            "union_table": FederationUnionTable(unions, request, prefix="u-"),
+            "print_unions": print_unions,
             "charts": {
                 "members": charts.cumulative_line(
                     series[Metric.NEW_MEMBERS], row.new_members.target, period

@@ -121,6 +121,19 @@ def test_every_change_of_access_changes_the_access_token(write, officer_a, fed_b
     assert access() != before
 
 
+def test_permissions_are_read_once_per_access_change(city_staff):
+    """unionboard.auth: a user's permissions come from the cache until access changes."""
+    user_model = type(city_staff)
+    assert user_model.objects.get(pk=city_staff.pk).has_perm(roles.CITY_WIDE_PERM)  # fills the cache
+    user = user_model.objects.get(pk=city_staff.pk)  # a fresh user object, as on the next request
+    with CaptureQueriesContext(connection) as ctx:
+        assert user.has_perm(roles.CITY_WIDE_PERM)
+        assert user.has_perm("members.view_member")
+    assert len(ctx) == 1, [q["sql"] for q in ctx]  # the access token; the permissions are cached
+    city_staff.groups.clear()  # moves the access token
+    assert not user_model.objects.get(pk=city_staff.pk).has_perm(roles.CITY_WIDE_PERM)
+
+
 def test_logging_in_is_not_a_change_of_access(client, officer_a):
     officer_a.set_password("a-long-test-password")
     officer_a.save()
@@ -264,8 +277,8 @@ CACHED_HTML_SOURCES = [
     "branches/templatetags/unions.py",
     "branches/tables.py",
     "members/tables.py",
-    "unionboard/templatetags/tablerows.py",
-    "unionboard/columns.py",
+    "unionboard/tables.py",
+    "templates/includes/table.html",
     "templates/cached_page.html",
     "templates/targets/rankings.html",
 ]

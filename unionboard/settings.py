@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tables2",
     "django_filters",
     "django_bootstrap5",
     "simple_history",
@@ -138,6 +137,12 @@ if REPLICA_URL:
 # default 10 s; libpq counts 2 s as its shortest connect timeout.
 DATABASE_TIMEOUT = max(envint("DATABASE_TIMEOUT", 2), 2)
 for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite has one writer at a time. A writer waits up to 20 s for the lock rather than
+        # failing at once with "database is locked", and a transaction takes the write lock
+        # when it begins (BEGIN IMMEDIATE): two transactions that read and then write (two
+        # transfers of one member, a double-clicked import) queue up instead of deadlocking.
+        _db.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     if _db["ENGINE"] == "django.db.backends.postgresql":
         _db.setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_TIMEOUT
         if envbool("DATABASE_POOL", True):
@@ -264,8 +269,6 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 # django-filter's blank choice ("---------" by default) reads "All" in the user's language.
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('branches', '0003_move_data_revision'),
-        ('members', '0004_data_revision'),
+        ('members', '0005_member_left_reason'),
     ]
 
     operations = [
