@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
@@ -93,6 +94,21 @@ def _shown(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
+def validated(read: Callable[[Any], Any], model: type[models.Model], name: str) -> Callable[[Any], Any]:
+    """A reader followed by the model field's own validators: one rule for forms and imports."""
+    field = model._meta.get_field(name)
+
+    def read_validated(value):
+        result = read(value)
+        try:
+            field.run_validators(result)
+        except ValidationError as exc:
+            raise CellError(" ".join(exc.messages)) from exc
+        return result
+
+    return read_validated
+
+
 def date(value) -> datetime.date:
     """YYYY-MM-DD or DD/MM/YYYY (or a date cell of a workbook)."""
     if isinstance(value, datetime.datetime):
@@ -119,10 +135,10 @@ def whole_number(value) -> int:
     """A whole number; thousands may be grouped with dots, commas or spaces (6.500)."""
     if isinstance(value, bool):
         raise CellError(_("“%(value)s” is not a whole number.") % {"value": _shown(str(value))})
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int):
+        return value  # its range is the column's: checked with the database's limits below
     raw = _as_text(value)
     if len(raw) > MAX_DIGITS:  # far beyond any column; int() of thousands of digits is refused
         raise CellError(_("“%(value)s” is not a whole number.") % {"value": _shown(raw)})
@@ -369,7 +385,7 @@ UNIONS = Schema("unions", (
 ))
 
 MEMBERS = Schema("members", (
-    Column("card_no", text, _field(Member, "card_no"), required=True,
+    Column("card_no", validated(text, Member, "card_no"), _field(Member, "card_no"), required=True,
            aliases=("Số thẻ", "Số thẻ đoàn viên", "Mã thẻ", "Mã đoàn viên"), example="HM-000001"),
     Column("full_name", text, _field(Member, "full_name"), required=True,
            aliases=("Họ và tên", "Họ tên", "Tên đoàn viên"), example="Nguyễn Thị Ví Dụ"),

@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -134,6 +134,7 @@ def confirm(request):
     return redirect("imports:upload")
 
 
+@require_safe
 def template(request, kind: str, fmt: str):
     """A file to fill in: the header row and one example row (generated, not a real person)."""
     require_editor(request.user)

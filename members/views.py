@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from branches.models import GrassrootsUnion
 from branches.selectors import PICK_LIMIT, PICK_MIN_CHARS, search_receiving_unions
@@ -52,6 +52,7 @@ class MemberListView(CachedContentView):
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
+@require_safe
 def member_detail(request, card_no: str):
     record = member_record(request.user, card_no)
     if record is None:
