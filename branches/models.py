@@ -23,11 +23,9 @@ def _keys(instance: models.Model, name: str) -> tuple[str, str]:
     characters makes a 602-digit key for a 600-character column: PostgreSQL refused the
     write. Cut, the key still sorts by the name's first 199 letters.
     """
-    fields = instance._meta
-    return (
-        vi_sort_key(name)[: fields.get_field("name_sort").max_length],
-        fold(name)[: fields.get_field("name_search").max_length],
-    )
+    sort_field, search_field = instance._meta.get_field("name_sort"), instance._meta.get_field("name_search")
+    assert isinstance(sort_field, models.CharField) and isinstance(search_field, models.CharField)
+    return vi_sort_key(name)[: sort_field.max_length], fold(name)[: search_field.max_length]
 
 
 class FederationKind(models.TextChoices):

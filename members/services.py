@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +24,13 @@ JUST_RECORDED = _("This card number was just recorded by someone else: check the
 ALREADY_LEFT = _("This member has already left.")
 
 
-def _as_recorded_by(member: Member, user: AbstractBaseUser | None) -> None:
+def _as_recorded_by(member: Member, user: User | None) -> None:
     if user is not None:
-        member._history_user = user  # simple-history; a request's own user is taken otherwise
+        member._history_user = user  # type: ignore[attr-defined]  # simple-history reads it
 
 
 @transaction.atomic
-def member_admit(*, member: Member, user: AbstractBaseUser | None = None) -> Member:
+def member_admit(*, member: Member, user: User | None = None) -> Member:
     """Admit (kết nạp) `member`, unsaved, as a form or the admin built it, into its union.
 
     The admission is credited to that union's federation for good (Member.fill_keys).
@@ -53,7 +53,7 @@ def member_admit(*, member: Member, user: AbstractBaseUser | None = None) -> Mem
 
 @transaction.atomic
 def member_leave(
-    *, member: Member, left_on: datetime.date, reason: str, user: AbstractBaseUser | None = None
+    *, member: Member, left_on: datetime.date, reason: str, user: User | None = None
 ) -> Member:
     """Record that a member left the union on `left_on`, and why (a LeftReason value).
 
@@ -77,7 +77,7 @@ def member_transfer(
     member: Member,
     to_union: GrassrootsUnion,
     transferred_on: datetime.date,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     from_union: GrassrootsUnion | None = None,
 ) -> Transfer:
     """Move a member to another union (chuyển sinh hoạt); never an admission, the credit stays.
@@ -117,7 +117,7 @@ def _checked_transfer(
     to_union: GrassrootsUnion,
     transferred_on: datetime.date,
     from_union: GrassrootsUnion | None,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> Transfer:
     transfer = Transfer(
         member=member,

@@ -267,8 +267,9 @@ def write_xlsx(
             cell.border = GRID
             if column.number_format:
                 cell.number_format = column.number_format
-            if column.status_of and row.metrics[column.status_of].status in STATUS_FILLS:
-                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[row.metrics[column.status_of].status])
+            status = row.metrics[column.status_of].status if column.status_of else None
+            if status is not None and status in STATUS_FILLS:
+                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[status])
             widths[index - 1] = max(widths[index - 1], _display_length(value, column.number_format))
         sheet.cell(row=first_data_row + offset, column=1).font = Font(name=FONT_NAME, bold=True)
 

@@ -93,7 +93,7 @@ def backend_problems() -> list[str]:
         hint = HINTS.get(settings.DATABASES[alias]["ENGINE"], "")
         messages.append(f"database {alias!r} cannot be reached ({problem}). {hint}".strip())
     for alias, problem in cache_problems().items():
-        backend = settings.CACHES[alias]["BACKEND"]
+        backend = str(settings.CACHES[alias]["BACKEND"])
         messages.append(f"cache {alias!r} ({backend}) fails ({problem}). {HINTS.get(backend, '')}".strip())
     return messages
 

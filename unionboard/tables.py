@@ -140,11 +140,12 @@ class Table:
         rows = self._sorted(rows)
         number = self._requested_page()
         if self.keys_first:
+            assert isinstance(rows, QuerySet), "keys_first pages a queryset"
             self.rows, self.number, self.num_pages, self.last_known = self._keys_first_page(rows, number)
         else:
             paginator = Paginator(rows, self.per_page)
             page = paginator.page(min(number, paginator.num_pages))  # past the end: the last page
-            self.rows, self.number = page.object_list, page.number
+            self.rows, self.number = list(page.object_list), page.number
             self.num_pages, self.last_known = paginator.num_pages, True
 
     # -- sorting ------------------------------------------------------------------------
