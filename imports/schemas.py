@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
@@ -101,7 +102,10 @@ def validated(read: Callable[[Any], Any], model: type[models.Model], name: str) 
     def read_validated(value):
         result = read(value)
         try:
-            field.run_validators(result)
+            # the length is the database's limit, checked with the others (_field)
+            for validator in field.validators:
+                if not isinstance(validator, MaxLengthValidator):
+                    validator(result)
         except ValidationError as exc:
             raise CellError(" ".join(exc.messages)) from exc
         return result

@@ -90,7 +90,8 @@ def years_read(data) -> tuple[int, ...]:
     """
     current = progress.today().year
     raw = data.get("year") or str(current)
-    if raw.isdigit() and str(int(raw)) == raw:
+    # a year has four digits: no int() of a 10.000-digit parameter
+    if raw.isdigit() and len(raw) <= 4 and str(int(raw)) == raw:
         year = int(raw)
         if 2015 <= year <= current + 1:
             return (year, year - 1)

@@ -198,7 +198,7 @@ def test_healthz_answers_200_with_every_check(client, db, fresh_migration_state)
 
 
 def test_healthz_names_unapplied_migrations(client, db, fresh_migration_state):
-    MigrationRecorder(connection).record_unapplied("members", "0006_card_no_alphabet")
+    MigrationRecorder(connection).record_unapplied("members", "0007_card_no_alphabet")
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert json.loads(response.content)["checks"]["migrations"] == "failed: 1 not applied"

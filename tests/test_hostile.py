@@ -361,7 +361,7 @@ def test_the_migration_repairs_card_numbers_already_stored():
     """Rows written before the alphabet existed are given a card number inside it (kept unique,
     with a history row naming the old one), so the check can be added and every page works."""
     executor = MigrationExecutor(connection)
-    before, after = [("members", "0005_member_left_reason")], [("members", "0006_card_no_alphabet")]
+    before, after = [("members", "0006_member_left_reason")], [("members", "0007_card_no_alphabet")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     federation = old.get_model("branches", "Federation").objects.create(code="fed-m", name="M", kind="town")
