@@ -48,7 +48,7 @@ settings.DEBUG = False
 from django.db import connection, transaction  # noqa: E402
 
 from branches.models import Federation, FederationKind, GrassrootsUnion, Sector  # noqa: E402
-from members.imports import service  # noqa: E402
+from imports import service  # noqa: E402
 from members.models import Member  # noqa: E402
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]

@@ -58,6 +58,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from members.models import Member  # noqa: E402
+from unionboard import revisions  # noqa: E402
 
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:pages:start -->", "<!-- bench:pages:end -->"
@@ -87,11 +88,11 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def revise() -> None:
-    """What every write does to the data fingerprint: a federation's revision token moves."""
+    """Every page cold: the epoch that every page's key reads moves (unionboard.revisions)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE branches_datarevision SET token = token + 1 WHERE federation_id ="
-            " (SELECT min(federation_id) FROM branches_datarevision WHERE federation_id > 0)"
+            f"UPDATE {revisions.REVISIONS} SET token = token + 1"
+            f" WHERE federation_id = {revisions.CITY} AND year = {revisions.EPOCH}"
         )
 
 
@@ -347,6 +348,426 @@ def load_run(label: str, env: dict, seconds: int, connections: int) -> str:
     )
 
 
+# ---------------------------------------------------------------------------------------
+# The drive: readers of the current year's pages while officers admit members.
+
+DRIVE_START, DRIVE_END = "<!-- bench:drive:start -->", "<!-- bench:drive:end -->"
+DRIVE_REDIS = "redis://127.0.0.1:6379/11"
+WRITER_PREFIX = "bench.writer."
+
+
+def drive_pages(year: int) -> list[tuple[str, str, str]]:
+    """(label, user, path) of the current year's pages measured cold against their SQL."""
+    return [
+        ("City overview", "city.staff", f"/overview/?year={year}"),
+        ("Rankings", "city.staff", f"/rankings/?year={year}"),
+        ("Federation page (Thanh Xuân)", "city.staff", f"/federations/thanh-xuan/?year={year}"),
+        ("Members list (officer of Thanh Xuân)", "officer.thanhxuan", "/members/"),
+        ("Unions list (officer of Thanh Xuân)", "officer.thanhxuan", "/unions/"),
+        ("Members list (city staff)", "city.staff", "/members/"),
+    ]
+
+
+def drive_reads(year: int) -> list[tuple[str, str]]:
+    """(user, path) of the readers' mix: city staff on the dashboards, officers on their pages.
+
+    City staff's lists show every admission in the city, so every write makes them cold:
+    they are measured cold (drive_pages), not read in the mix; the lists of a drive are
+    the officers'.
+    """
+    staff = [
+        f"/overview/?year={year}",
+        f"/rankings/?year={year}",
+        *(f"/federations/{code}/?year={year}" for code in ("thanh-xuan", "ba-dinh", "son-tay", "my-duc")),
+    ]
+    officers = [
+        (user, path)
+        for user, code in (("officer.thanhxuan", "thanh-xuan"), ("officer.badinh", "ba-dinh"))
+        for path in (f"/federations/{code}/", "/members/", "/unions/")
+    ]
+    return [("city.staff", path) for path in staff] + officers
+
+
+_SHELL_TABLES = ("django_session", '"auth_user"', revisions.REVISIONS)
+
+
+def page_sql_ms(client: Client, path: str, requests: int) -> tuple[float, int]:
+    """The SQL a cold page runs to compute its content, replayed through the driver (median ms).
+
+    The reads every view makes (session, user, revisions) are left out: a warm view makes them too.
+    """
+    revise()
+    queries = []
+
+    def capture(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        queries.append(connection.ops.last_executed_query(context["cursor"], sql, params))
+        return result
+
+    with connection.execute_wrapper(capture):
+        client.get(path)
+    statements = []
+    for sql in queries:
+        if any(f"FROM {t}" in sql for t in _SHELL_TABLES) or sql.startswith(("FETCH", "CLOSE")):
+            continue
+        # A server-side cursor (an iterator) replays as its query.
+        declared = re.match(r"DECLARE .*? CURSOR (?:WITH(?:OUT)? HOLD )?FOR (.*)", sql, re.DOTALL)
+        statements.append(declared.group(1) if declared else sql)
+    raw = connection.connection
+    times = []
+    for n in range(requests + 3):
+        started = time.perf_counter()
+        cursor = raw.cursor()
+        for sql in statements:
+            cursor.execute(sql)
+            if cursor.description:
+                cursor.fetchall()
+        cursor.close()
+        if n >= 3:
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), len(statements)
+
+
+def drive_cold(requests: int) -> list[dict]:
+    """Each current-year page cold (median, p95) beside the SQL it runs (its floor)."""
+    year = datetime.date.today().year
+    clients: dict[str, Client] = {}
+    rows = []
+    for label, user, path in drive_pages(year):
+        if user not in clients:
+            clients[user] = Client()
+            clients[user].force_login(get_user_model().objects.get(username=user))
+        client = clients[user]
+        for _ in range(3):
+            revise()
+            client.get(path)
+        cold = timed(client, path, requests, before=revise)
+        floor, statements = page_sql_ms(client, path, requests)
+        rows.append({"label": label, "cold": (statistics.median(cold), percentile(cold, 95)),
+                     "floor": floor, "statements": statements})
+        print(f"  cold {label:<40} {statistics.median(cold):7.1f} / {percentile(cold, 95):7.1f} ms"
+              f"  SQL {floor:6.1f} ms ({statements} statements)")
+    return rows
+
+
+def _writer_users() -> list[tuple[str, int]]:
+    """An officer per federation (created once), each with an active union to admit into."""
+    from django.contrib.auth.models import Group
+
+    from branches.models import Federation, GrassrootsUnion
+    from unionboard import roles
+
+    today = datetime.date.today()
+    group = Group.objects.get(name=roles.OFFICER_GROUP)
+    writers = []
+    for federation in Federation.objects.order_by("code"):
+        union = (
+            GrassrootsUnion.objects.filter(federation=federation, founded_on__lte=today)
+            .active_on(today).order_by("code").first()
+        )
+        if union is None:
+            continue
+        user, created = get_user_model().objects.get_or_create(username=WRITER_PREFIX + federation.code)
+        if created:
+            user.groups.add(group)
+            federation.officers.add(user)
+        writers.append((user.username, union.pk))
+    return writers
+
+
+def _session(username: str) -> str:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+class Writer:
+    """Officers admitting members dated today through the members form, at a steady rate.
+
+    Arrivals are scheduled (one every 1/rate seconds) and served by a few threads, so a slow
+    answer delays that officer, not the next one: the rate is what the server is offered.
+    """
+
+    THREADS = 8
+
+    def __init__(self, port: int, writers: list[tuple[str, int]]):
+        import http.client
+
+        self.port, self.stamp = port, datetime.datetime.now().strftime("%H%M%S")
+        self.accounts = []
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for username, union in writers:
+            cookie = f"{settings.SESSION_COOKIE_NAME}={_session(username)}"
+            conn.request("GET", "/members/new/", headers={"Cookie": cookie})
+            response = conn.getresponse()
+            body = response.read().decode()
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+            cookie += "; " + "; ".join(
+                value.split(";")[0] for name, value in response.getheaders() if name.lower() == "set-cookie"
+            )
+            self.accounts.append((cookie, csrf, union))
+        conn.close()
+        self.sequence = 0  # card numbers stay unique across runs
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.count = 0
+
+    def run(self, rate: float, stop) -> None:
+        import threading
+
+        started = time.monotonic()
+        first = self.sequence
+        lock = threading.Lock()
+
+        def work() -> None:
+            import http.client
+            import urllib.parse
+
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            today = datetime.date.today().isoformat()
+            while not stop.is_set():
+                with lock:
+                    n = self.sequence
+                    self.sequence += 1
+                wait = started + (n - first) / rate - time.monotonic()
+                if wait > 0 and stop.wait(wait):
+                    break
+                cookie, csrf, union = self.accounts[n % len(self.accounts)]
+                body = urllib.parse.urlencode({
+                    "csrfmiddlewaretoken": csrf, "card_no": f"BENCH{self.stamp}{n:06d}",
+                    "full_name": "Nguyễn Thị Thử", "gender": "female", "birth_date": "1996-04-05",
+                    "union": union, "admitted_on": today,
+                })
+                began = time.perf_counter()
+                try:
+                    conn.request("POST", "/members/new/", body=body, headers={
+                        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+                    response = conn.getresponse()
+                    response.read()
+                    ok = response.status == 302
+                except OSError:
+                    conn.close()
+                    ok = False
+                with lock:
+                    self.count += 1
+                    self.latencies.append((time.perf_counter() - began) * 1000)
+                    self.errors += not ok
+
+        threads = [threading.Thread(target=work) for _ in range(self.THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+def _children_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process's children: the gunicorn workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _drive_script(reads: list[tuple[str, str]], sessions: dict[str, str]) -> Path:
+    script = Path(tempfile.gettempdir()) / "unionboard-drive.lua"
+    entries = ", ".join(
+        f'{{"{path}", "{settings.SESSION_COOKIE_NAME}={sessions[user]}"}}' for user, path in reads
+    )
+    script.write_text(
+        "local reqs = {" + entries + "}\n"
+        "local i = 0\n"
+        "local threads = {}\n"
+        "setup = function(thread) table.insert(threads, thread) end\n"
+        "init = function(args) not_ok = 0; hit = 0; partial = 0; miss = 0 end\n"
+        "request = function() i = i % #reqs + 1\n"
+        '  return wrk.format("GET", reqs[i][1], {["Cookie"] = reqs[i][2]}) end\n'
+        "response = function(status, headers, body)\n"
+        "  if status ~= 200 then not_ok = not_ok + 1 end\n"
+        '  local c = headers["X-Content-Cache"]\n'
+        '  if c == "hit" then hit = hit + 1 elseif c == "partial" then partial = partial + 1\n'
+        '  elseif c == "miss" then miss = miss + 1 end\n'
+        "end\n"
+        "done = function(summary, latency, requests)\n"
+        "  local bad, h, p, m = 0, 0, 0, 0\n"
+        "  for _, t in ipairs(threads) do\n"
+        "    bad = bad + t:get('not_ok'); h = h + t:get('hit')\n"
+        "    p = p + t:get('partial'); m = m + t:get('miss')\n"
+        "  end\n"
+        "  io.write(string.format('RESULT %d %d %d %.1f %.1f %.1f %d %d %d\\n',\n"
+        "    summary.requests, summary.duration,\n"
+        "    bad + summary.errors.connect + summary.errors.read + summary.errors.write\n"
+        "    + summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(95) / 1000,\n"
+        "    latency:percentile(99) / 1000, h, p, m))\n"
+        "end\n"
+    )
+    return script
+
+
+def drive_runs(rates: list[float], seconds: int, connections: int, workers: int,
+               app_root: Path = ROOT) -> list[dict]:
+    """gunicorn on Redis, wrk reading the current year's pages, officers writing at each rate.
+
+    `app_root`: the checkout gunicorn serves (another one measures the code before a change
+    on a database of its own schema, with the same readers and writers).
+    """
+    import threading
+
+    year = datetime.date.today().year
+    reads = drive_reads(year)
+    sessions = {user: _session(user) for user in {user for user, _ in reads}}
+    writers = _writer_users()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "unionboard.wsgi", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=app_root, env={**os.environ, "REDIS_URL": os.environ.get("REDIS_URL") or DRIVE_REDIS},
+    )
+    script = _drive_script(reads, sessions)
+    results = []
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        writer = Writer(port, writers)
+        for rate in rates:
+            subprocess.run(["wrk", "-t2", "-c4", "-d5s", "-s", str(script), f"http://127.0.0.1:{port}/"],
+                           capture_output=True, check=False)  # warm-up
+            stop = threading.Event()
+            writer.latencies, writer.errors, writer.count = [], 0, 0
+            thread = threading.Thread(target=writer.run, args=(rate, stop)) if rate else None
+            load_before = os.getloadavg()[0]
+            cpu_before = _children_cpu(server.pid)
+            if thread:
+                thread.start()
+            result = subprocess.run(
+                ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+                 f"http://127.0.0.1:{port}/"],
+                capture_output=True, text=True, check=False,
+            )
+            stop.set()
+            if thread:
+                thread.join()
+            cpu = _children_cpu(server.pid) - cpu_before
+            match = re.search(r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+) (\d+)",
+                              result.stdout)
+            if not match:
+                print(f"  drive run at {rate}/s failed: {result.stderr.strip()[:300]}")
+                results.append({"rate": rate, "failed": result.stderr.strip()[:200]})
+                continue
+            total, micros, errors, p50, p95, p99, hit, partial, miss = match.groups()
+            duration = int(micros) / 1e6
+            row = {
+                "rate": rate, "requests": int(total), "rps": int(total) / duration,
+                "p50": float(p50), "p95": float(p95), "p99": float(p99), "errors": int(errors),
+                "hit": int(hit), "partial": int(partial), "miss": int(miss),
+                "writes": writer.count, "write_errors": writer.errors,
+                "write_p95": percentile(writer.latencies, 95) if writer.latencies else None,
+                "cpu_ms": cpu * 1000 / (int(total) + writer.count),
+                "load": (load_before, os.getloadavg()[0]),
+            }
+            results.append(row)
+            print(f"  drive {rate}/s: {row['rps']:.0f} req/s, p95 {row['p95']:.0f} ms, hits {row['hit']}"
+                  f" partial {row['partial']} miss {row['miss']}, {row['errors']} errors, writes"
+                  f" {row['writes']} ({row['write_errors']} failed), CPU {row['cpu_ms']:.1f} ms/request")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        Member.objects.filter(card_no__startswith="BENCH").delete()
+    return results
+
+
+def render_drive(cold: list[dict], runs: list[dict], requests: int, seconds: int, connections: int,
+                 workers: int, baseline: list[dict] | None = None) -> str:
+    year = datetime.date.today().year
+    lines = [
+        DRIVE_START, "", "## During a drive", "",
+        f"Measured {datetime.date.today():%Y-%m-%d} by `bench/run.py --drive` on {machine()}, the city "
+        "scale loaded once; Redis as the shared cache, as in production. The machine is shared with "
+        "other work: timings are noisy, and each configuration ran once.", "",
+        "### The current year's pages, cold, against their SQL", "",
+        f"Right after a write that the page reads (median / p95 over {requests} requests, server time in "
+        "Django). SQL: the statements the page runs to compute its content, replayed through the driver "
+        "(the session, user and revision reads every view makes left out). Target: cold within 2 × SQL "
+        "+ 10 ms.", "",
+        "| page | cold ms | SQL ms (statements) | 2 × SQL + 10 ms | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for row in cold:
+        limit = 2 * row["floor"] + 10
+        lines.append(
+            f"| {row['label']} | {row['cold'][0]:.1f} / {row['cold'][1]:.1f} | {row['floor']:.1f}"
+            f" ({row['statements']}) | {limit:.1f} | {'met' if row['cold'][0] <= limit else 'missed'} |"
+        )
+    base = next((r for r in runs if r.get("rate") == 0 and "rps" in r), None)
+    reads = drive_reads(year)
+    lines += [
+        "", "### Readers while officers admit members", "",
+        f"gunicorn, {workers} workers; wrk, {connections} connections for {seconds} s over {len(reads)} "
+        "pages of the current year: city staff on " + ", ".join(
+            f"`{p}`" for u, p in reads if u == "city.staff") + "; the officers of Thanh Xuân and Ba Đình on "
+        "their federation's page, members and unions lists. Beside them officers of every federation "
+        "admit members dated today through the members form (`POST /members/new/`, one federation after "
+        "another), at the rate shown. Hit: the page's content all from the cache; partial: some of it "
+        "(a federation page whose rank was recomputed). CPU: the gunicorn workers' CPU time per request "
+        "(reads and writes; PostgreSQL, Redis and wrk not included).", "",
+        "| admissions/s | requests/s | × no writes | hit / partial / miss % | p50 ms | p95 ms | p99 ms "
+        "| errors | writes (failed) | write p95 ms | CPU ms/request | load avg |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    lines += _drive_rows(runs, base)
+    if baseline:
+        lines += [
+            "", "The same run, the same day, on the code before this change (one revision token per "
+            "federation, one cache key for every page; a database of its own, same scale; the code "
+            "before sent no cache header, so no hit rate):", "",
+            lines[-len(runs) - 2], lines[-len(runs) - 1],
+            *_drive_rows(baseline, next((r for r in baseline if r.get("rate") == 0 and "rps" in r), None)),
+        ]
+    lines += ["", DRIVE_END]
+    return "\n".join(lines)
+
+
+def _drive_rows(runs: list[dict], base: dict | None) -> list[str]:
+    lines = []
+    for r in runs:
+        if "rps" not in r:
+            lines.append(f"| {r['rate']:g} | failed: {r['failed']} |" + " |" * 10)
+            continue
+        cached = r["hit"] + r["partial"] + r["miss"]
+        shares = (
+            " / ".join(f"{100 * r[kind] / cached:.0f}" for kind in ("hit", "partial", "miss"))
+            if cached else "n/a"
+        )
+        ratio = f"{r['rps'] / base['rps']:.2f}" if base else ""
+        write_p95 = f"{r['write_p95']:.0f}" if r["write_p95"] is not None else ""
+        lines.append(
+            f"| {r['rate']:g} | {r['rps']:.0f} | {ratio} | {shares} | {r['p50']:.0f} | "
+            f"{r['p95']:.0f} | {r['p99']:.0f} | {r['errors']} | {r['writes']} ({r['write_errors']}) | "
+            f"{write_p95} | {r['cpu_ms']:.1f} | {r['load'][0]:.1f} → {r['load'][1]:.1f} |"
+        )
+    return lines
+
+
+def write_drive(section: str) -> None:
+    text = PERFORMANCE_MD.read_text()
+    if DRIVE_START in text and DRIVE_END in text:
+        text = text[: text.index(DRIVE_START)] + section + text[text.index(DRIVE_END) + len(DRIVE_END):]
+    else:
+        text = text.replace(START, section + "\n\n" + START, 1)
+    PERFORMANCE_MD.write_text(text)
+
+
 def render(results: list[dict], load: str | None, requests: int) -> str:
     lines = [
         START,
@@ -376,8 +797,8 @@ def render(results: list[dict], load: str | None, requests: int) -> str:
     lines += [
         "### First view after a write (cold)",
         "",
-        "Before each request the data fingerprint moves, as every write moves it, so the page "
-        "computes and renders everything: median / p95 ms, queries.",
+        "Before each request the revisions every page reads move (as after a bulk load), so the "
+        "page computes and renders everything: median / p95 ms, queries.",
         "",
         *page_table("cold"),
     ]
@@ -389,7 +810,7 @@ def render(results: list[dict], load: str | None, requests: int) -> str:
         "### Repeat view (warm)",
         "",
         "The same page again with nothing written in between: its content comes from the cache "
-        "(the session, the user, the access token and the data fingerprint are read). The "
+        "(the session, the user, the access token and the revisions it reads are read). The "
         "exports are computed every time.",
         "",
         *page_table("warm"),
@@ -446,6 +867,21 @@ def main() -> None:
     parser.add_argument("--load-run", action="store_true", help="also run gunicorn + wrk on the last scale")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
     parser.add_argument(
+        "--drive", action="store_true",
+        help="measure a membership drive on the data already loaded (load it first with --scales city): "
+        "the current year's pages cold against their SQL, then readers beside officers admitting "
+        "members at --rates per second, on Redis ($REDIS_URL, default " + DRIVE_REDIS + ")",
+    )
+    parser.add_argument("--rates", default="0,1,5", help="admissions per second, one load run each")
+    parser.add_argument("--seconds", type=int, default=60, help="length of each drive load run")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers for the drive")
+    parser.add_argument(
+        "--drive-baseline", metavar="CHECKOUT",
+        help="only the drive's load runs, served from another checkout (the code before a change) on "
+        "the database of $DATABASE_URL, which this leaves unmigrated; kept in --drive-json for --drive",
+    )
+    parser.add_argument("--drive-json", default=str(Path(tempfile.gettempdir()) / "unionboard-drive.json"))
+    parser.add_argument(
         "--add-to", metavar="JSON",
         help="keep the results in this file and write the table from all results in it: "
         "measure each size on its own database, e.g. the nation scale on a second PostgreSQL database",
@@ -458,8 +894,26 @@ def main() -> None:
             "DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionboard_bench make bench"
         )
         args.no_write = True
+    if args.drive_baseline:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        runs = drive_runs([float(r) for r in args.rates.split(",")], args.seconds, 16, args.workers,
+                          app_root=Path(args.drive_baseline).resolve())
+        Path(args.drive_json).write_text(json.dumps({"baseline": runs}))
+        return
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: hashed static names
+    if args.drive:
+        call_command("load_demo", if_empty=True, verbosity=0)
+        cold = drive_cold(args.requests)
+        runs = drive_runs([float(r) for r in args.rates.split(",")], args.seconds, 16, args.workers)
+        kept = json.loads(Path(args.drive_json).read_text()) if Path(args.drive_json).exists() else {}
+        section = render_drive(
+            cold, runs, args.requests, args.seconds, 16, args.workers, kept.get("baseline")
+        )
+        print(section)
+        if not args.no_write:
+            write_drive(section)
+        return
     kept = json.loads(Path(args.add_to).read_text()) if args.add_to and Path(args.add_to).exists() else {}
     results = {r["scale"]: r for r in kept.get("results", [])}
     for scale in args.scales.split(","):

@@ -1,9 +1,16 @@
-"""Admin for federations and grassroots unions (every changelist one query for its rows)."""
+"""Admin for federations and grassroots unions (every changelist one query for its rows).
+
+A union is founded through branches.services.union_found, and a change of its status in
+the admin is held to the same transitions as the officers' event forms.
+"""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from branches.models import Federation, GrassrootsUnion
+from branches.services import status_change_errors, union_found
+from unionboard.forms import RulesModelForm
 
 
 @admin.register(Federation)
@@ -18,8 +25,24 @@ class FederationAdmin(admin.ModelAdmin):
         return Federation.objects.visible_to(request.user)
 
 
+class GrassrootsUnionAdminForm(RulesModelForm):
+    """The model's rules (GrassrootsUnion.clean) and, for a stored union, the change of status."""
+
+    def clean(self):
+        cleaned = super().clean()
+        # Until _post_clean, the instance still holds the stored values: the status it comes from.
+        if self.instance.pk is not None and "status" in cleaned:
+            errors = status_change_errors(
+                before=self.instance, status=cleaned["status"], on=cleaned.get("status_on")
+            )
+            if errors:
+                self.add_error(None, ValidationError(errors.by_field))
+        return cleaned
+
+
 @admin.register(GrassrootsUnion)
 class GrassrootsUnionAdmin(SimpleHistoryAdmin):
+    form = GrassrootsUnionAdminForm
     list_display = [
         "code", "name", "federation", "founding_federation", "sector", "founded_on",
         "status", "status_on", "employees",
@@ -33,3 +56,9 @@ class GrassrootsUnionAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return GrassrootsUnion.objects.visible_to(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)  # the form ran the rules above
+        else:
+            union_found(union=obj, user=request.user)

@@ -1,4 +1,9 @@
-"""Forms for grassroots unions: founding, editing and the life events (suspend, reactivate, dissolve)."""
+"""Forms for grassroots unions: founding, editing and the life events (suspend, reactivate, dissolve).
+
+The forms read what the user typed; the rules (dates, changes of status) are the model's
+and the services' (GrassrootsUnion.clean, branches.services), shared with the import and
+the admin.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
-from unionboard.forms import DateInput, not_in_future
+from unionboard.forms import DateInput, RuleErrorsMixin, RulesModelForm
 
 
-class UnionForm(forms.ModelForm):
+class UnionForm(RulesModelForm):
     """Found a union in one of the user's federations, or correct its details."""
 
     class Meta:
@@ -26,39 +31,20 @@ class UnionForm(forms.ModelForm):
             del self.fields["federation"]
             self.fields["code"].disabled = True
 
-    def clean_founded_on(self):
-        return not_in_future(self.cleaned_data["founded_on"])
 
-
-class UnionEventForm(forms.Form):
-    """A life event with its date: suspend, reactivate or dissolve."""
+class UnionEventForm(RuleErrorsMixin, forms.Form):
+    """A life event with its date: suspend, reactivate or dissolve (branches.services.union_set_status)."""
 
     EVENTS = {
-        "suspend": (UnionStatus.SUSPENDED, _("Suspend"), {UnionStatus.ACTIVE}),
-        "reactivate": (UnionStatus.ACTIVE, _("Reactivate"), {UnionStatus.SUSPENDED}),
-        "dissolve": (UnionStatus.DISSOLVED, _("Dissolve"), {UnionStatus.ACTIVE, UnionStatus.SUSPENDED}),
+        "suspend": (UnionStatus.SUSPENDED, _("Suspend")),
+        "reactivate": (UnionStatus.ACTIVE, _("Reactivate")),
+        "dissolve": (UnionStatus.DISSOLVED, _("Dissolve")),
     }
+    rule_fields = {"status_on": "on"}
 
     on = forms.DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, union: GrassrootsUnion, event: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.union = union
-        self.status, self.label, self.allowed_from = self.EVENTS[event]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.union.status not in self.allowed_from:
-            raise forms.ValidationError(
-                _("This union is %(status)s: that change is not possible."),
-                params={"status": self.union.get_status_display().lower()},
-            )
-        return cleaned
-
-    def clean_on(self):
-        on = not_in_future(self.cleaned_data["on"])
-        if on < self.union.founded_on:
-            raise forms.ValidationError(_("The date cannot precede the founding."))
-        if self.union.status_on and on < self.union.status_on:
-            raise forms.ValidationError(_("The date cannot precede the union's last change of status."))
-        return on
+        self.status, self.label = self.EVENTS[event]

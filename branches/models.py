@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from unionboard import roles
+from unionboard.access import ScopedQuerySet
+from unionboard.rules import RuleErrors, not_in_future
 from unionboard.text import fold, vi_sort_key
 
 
@@ -26,28 +27,8 @@ class FederationKind(models.TextChoices):
     COMMUNE = "commune", _("Commune union")
 
 
-class FederationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> FederationQuerySet:
-        """The one door for reading federations: city-wide users see all, officers their own."""
-        if roles.is_city_wide(user):
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(pk__in=ids) if ids else self.none()
-
-    def editable_by(self, user) -> FederationQuerySet:
-        """Federations whose unions and members the user may record: officers, superusers."""
-        if user.is_authenticated and user.is_superuser:
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(pk__in=ids) if ids else self.none()
-
-    def in_league(self, user) -> FederationQuerySet:
-        """Federations in the league table: every federation, for any user with a role.
-
-        The rankings page shows every federation's totals to officers as well (names,
-        figures and ranks, never another district's unions or members).
-        """
-        return self.all() if roles.has_role(user) else self.none()
+class FederationQuerySet(ScopedQuerySet["Federation"]):
+    federation_paths = ("pk",)
 
     def vi_ordered(self) -> FederationQuerySet:
         return self.order_by("name_sort", "code")
@@ -111,20 +92,20 @@ class UnionStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("Dissolved")
 
 
-class GrassrootsUnionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GrassrootsUnionQuerySet:
-        """The one door for reading unions: those of the federations the user may see."""
-        if roles.is_city_wide(user):
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(federation_id__in=ids) if ids else self.none()
+# Where each status may go: a dissolved union stays dissolved (its record and credit stay).
+STATUS_CHANGES: dict[str, frozenset[str]] = {
+    UnionStatus.ACTIVE: frozenset({UnionStatus.SUSPENDED, UnionStatus.DISSOLVED}),
+    UnionStatus.SUSPENDED: frozenset({UnionStatus.ACTIVE, UnionStatus.DISSOLVED}),
+    UnionStatus.DISSOLVED: frozenset(),
+}
 
-    def editable_by(self, user) -> GrassrootsUnionQuerySet:
-        """Unions the user may change: those of the officer's own federations."""
-        if user.is_authenticated and user.is_superuser:
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(federation_id__in=ids) if ids else self.none()
+# The rules' messages, shared with the database constraints that back them.
+STATUS_NEEDS_DATE = _("A suspended or dissolved union needs the date.")
+STATUS_AFTER_FOUNDING = _("The status date cannot precede the founding.")
+
+
+class GrassrootsUnionQuerySet(ScopedQuerySet["GrassrootsUnion"]):
+    federation_paths = ("federation_id",)
 
     def active_on(self, day: datetime.date) -> GrassrootsUnionQuerySet:
         """Unions founded by `day` and not suspended or dissolved on or before it."""
@@ -173,12 +154,12 @@ class GrassrootsUnion(models.Model):
             models.CheckConstraint(
                 condition=Q(status=UnionStatus.ACTIVE) | Q(status_on__isnull=False),
                 name="union_status_on_when_not_active",
-                violation_error_message=_("A suspended or dissolved union needs the date."),
+                violation_error_message=STATUS_NEEDS_DATE,
             ),
             models.CheckConstraint(
                 condition=Q(status_on__isnull=True) | Q(status_on__gte=models.F("founded_on")),
                 name="union_status_on_after_founding",
-                violation_error_message=_("The status date cannot precede the founding."),
+                violation_error_message=STATUS_AFTER_FOUNDING,
             ),
             models.CheckConstraint(
                 condition=Q(status__in=UnionStatus.values), name="union_status_valid"
@@ -203,21 +184,17 @@ class GrassrootsUnion(models.Model):
         self.name_sort = vi_sort_key(self.name)
         self.name_search = fold(self.name)
 
-    def set_status(self, status: str, on: datetime.date) -> None:
-        """Suspend, reactivate or dissolve; the founding credit and the members stay."""
-        self.status = status
-        self.status_on = on
-        self.save()
+    def clean(self) -> None:
+        """The rules of a union's dates, for the forms, the import and the admin alike.
 
-
-class DataRevision(models.Model):
-    """A random token per federation, replaced in the same transaction as every write to
-    its members, unions, quotas or the federation itself (database triggers, see
-    branches.revisions). The tokens together fingerprint the data pages are drawn from.
-    """
-
-    federation_id = models.BigIntegerField(primary_key=True)
-    token = models.BigIntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.federation_id}: {self.token}"
+        Not dated ahead; a suspended or dissolved union says since when, and not before its
+        founding. (A change of status is also checked against the status it comes from:
+        branches.services.status_change_errors, which needs the stored record.)
+        """
+        errors = RuleErrors()
+        not_in_future(errors, self, "founded_on", "status_on")
+        if self.status != UnionStatus.ACTIVE and self.status_on is None:
+            errors.add("status_on", STATUS_NEEDS_DATE)
+        if self.status_on and self.founded_on and self.status_on < self.founded_on:
+            errors.add("status_on", STATUS_AFTER_FOUNDING)
+        errors.raise_if_any()

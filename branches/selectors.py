@@ -1,23 +1,31 @@
-"""Read side of grassroots unions: scoped querysets with their member counts."""
+"""Read side of grassroots unions: scoped querysets with their member counts.
+
+Members are read through the reverse relations that the members app declares
+(`GrassrootsUnion.members`, `.transfers_in`, `.transfers_out`): branches sits below
+members in the layers and never imports it.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from itertools import chain
+from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from branches.models import DataRevision, GrassrootsUnion
-from members.models import Member, MemberStatus
+from branches.models import GrassrootsUnion
+
+# members.MemberStatus.ACTIVE, the status of a member who has not left.
+ACTIVE_MEMBER = Q(members__status="active")
 
 
 def with_active_members(unions: QuerySet[GrassrootsUnion]) -> QuerySet[GrassrootsUnion]:
     """Annotate each union with its active members (one correlated count, no query per row)."""
     counts = (
-        Member.objects.filter(union=OuterRef("pk"), status=MemberStatus.ACTIVE)
+        GrassrootsUnion.objects.filter(pk=OuterRef("pk"))
         .order_by()
-        .values("union")
-        .annotate(n=Count("pk"))
+        # A column of the members' (union, ..., status) index: counted from the index alone.
+        .annotate(n=Count("members__status", filter=ACTIVE_MEMBER))
         .values("n")
     )
     return unions.annotate(active_members=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
@@ -30,8 +38,15 @@ def unions_for(user) -> QuerySet[GrassrootsUnion]:
     ).order_by("name_sort", "code")
 
 
-def data_fingerprint() -> str:
-    """A digest of every federation's revision token: it changes with every committed
-    write to members, unions, quotas or federations (branches.revisions)."""
-    tokens = DataRevision.objects.order_by("federation_id").values_list("federation_id", "token")
-    return hashlib.blake2b(repr(list(tokens)).encode(), digest_size=16).hexdigest()
+def latest_members(union: GrassrootsUnion, limit: int = 20) -> QuerySet[Any]:
+    """The union's members, newest admission first (transfers in included)."""
+    return union.members.order_by("-admitted_on", "-id")[:limit]
+
+
+def latest_transfers(union: GrassrootsUnion, limit: int = 20) -> list[Any]:
+    """The union's transfers in and out, newest first: two bounded queries, merged."""
+    related = ("member", "from_union", "to_union", "recorded_by")
+    out = union.transfers_out.select_related(*related).order_by("-transferred_on", "-id")[:limit]
+    into = union.transfers_in.select_related(*related).order_by("-transferred_on", "-id")[:limit]
+    merged = sorted(chain(out, into), key=lambda t: (t.transferred_on, t.pk), reverse=True)
+    return merged[:limit]

@@ -1,39 +1,32 @@
-"""The unions list as a django-tables2 table."""
+"""The unions list's table."""
 
 from __future__ import annotations
 
-import django_tables2 as tables
+from operator import attrgetter
+
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import GrassrootsUnion
-from branches.templatetags.unions import union_status
-from unionboard.columns import DayColumn
+from branches.cells import union_status
+from unionboard.tables import Column, Table, day, link
 
 
-class UnionTable(tables.Table):
-    code = tables.Column(verbose_name=_("Code"))
-    name = tables.Column(verbose_name=_("Grassroots union"), linkify=True, order_by=("name_sort", "code"))
-    federation = tables.Column(verbose_name=_("Federation"), order_by=("federation__name_sort",))
-    sector = tables.Column(verbose_name=_("Sector"))
-    founded_on = DayColumn(verbose_name=_("Founded on"))
-    status = tables.Column(verbose_name=_("Status"))
-    employees = tables.Column(verbose_name=_("Employees"), attrs={"td": {"class": "text-end"}})
-    active_members = tables.Column(verbose_name=_("Active members"), attrs={"td": {"class": "text-end"}})
+class UnionTable(Table):
+    """The grassroots unions a user may see, with their federation and active members."""
 
-    class Meta:
-        model = GrassrootsUnion
-        fields = (
-            "code",
-            "name",
-            "federation",
-            "sector",
-            "founded_on",
-            "status",
-            "employees",
-            "active_members",
-        )
-        attrs = {"class": "table table-sm table-hover align-middle"}
-        empty_text = _("No grassroots union matches.")
-
-    def render_status(self, record):
-        return union_status(record)
+    columns = {
+        "code": Column(_("Code"), attrgetter("code")),
+        "name": Column(
+            _("Grassroots union"), lambda union: link(union.get_absolute_url(), union.name),
+            order_by=("name_sort", "code"),
+        ),
+        "federation": Column(
+            _("Federation"), attrgetter("federation.name"), order_by=("federation__name_sort",)
+        ),
+        "sector": Column(_("Sector"), lambda union: union.get_sector_display()),
+        "founded_on": Column(_("Founded on"), lambda union: day(union.founded_on)),
+        "status": Column(_("Status"), union_status),
+        "employees": Column(_("Employees"), attrgetter("employees"), td_class="text-end"),
+        "active_members": Column(_("Active members"), attrgetter("active_members"), td_class="text-end"),
+    }
+    empty_text = _("No grassroots union matches.")
+    default_sort = "name"

@@ -4,7 +4,7 @@ from branches import views
 
 app_name = "branches"
 urlpatterns = [
-    path("unions/", views.union_list, name="union_list"),
+    path("unions/", views.UnionListView.as_view(), name="union_list"),
     path("unions/new/", views.union_create, name="union_create"),
     path("unions/<slug:code>/", views.union_detail, name="union_detail"),
     path("unions/<slug:code>/edit/", views.union_edit, name="union_edit"),

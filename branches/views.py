@@ -2,52 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from branches.filters import UnionFilter
 from branches.forms import UnionEventForm, UnionForm
 from branches.models import GrassrootsUnion
-from branches.selectors import unions_for
+from branches.selectors import latest_members, latest_transfers, unions_for
+from branches.services import union_found, union_set_status
 from branches.tables import UnionTable
-from members.models import Member, Transfer
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
-from unionboard.pagecache import CachedContent
+from unionboard.pagecache import CachedContentView, visible_federations
+from unionboard.revisions import ITSELF, RECORDS, Reads
 
 
-def union_list(request):
-    content = CachedContent(request, "unions")
-    if not content.missing:
-        return render(request, "branches/union_list.html", {"page_content": content})
-    filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
-    table = UnionTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(
-        request,
-        "branches/union_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "can_edit": roles.can_edit_records(request.user),
-            "page_content": content,
-        },
-    )
+class UnionListView(CachedContentView):
+    """The grassroots unions the user may see, filtered, sorted and paged."""
+
+    page = "unions"
+    template_name = "branches/union_list.html"
+
+    def reads(self) -> list[Reads]:
+        """The records of the user's federations: their unions (with their members counted) and names."""
+        return [Reads(visible_federations(self.request.user), (RECORDS, ITSELF))]
+
+    def get_content_context(self) -> dict[str, Any]:
+        request = self.request
+        filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
+        table = UnionTable(filterset.qs, request)
+        return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
 def union_detail(request, code: str):
     union = get_object_or_404(unions_for(request.user), code=code)
     can_edit = GrassrootsUnion.objects.editable_by(request.user).filter(pk=union.pk).exists()
-    members = Member.objects.filter(union=union).order_by("-admitted_on", "-id")[:20]
-    transfers = (
-        Transfer.objects.filter(Q(from_union=union) | Q(to_union=union))
-        .select_related("member", "from_union", "to_union", "recorded_by")[:20]
-    )
+    members = latest_members(union)
+    transfers = latest_transfers(union)
     history = []
     if request.user.is_staff:
         history = union.history.select_related("history_user").order_by("-history_date")[:20]
@@ -70,9 +67,13 @@ def union_create(request):
     require_editor(request.user)
     form = UnionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        union = form.save()
-        messages.success(request, _("Grassroots union “%(name)s” recorded.") % {"name": union.name})
-        return redirect(union)
+        try:
+            union = union_found(union=form.save(commit=False), user=request.user)
+        except ValidationError as exc:  # e.g. the code taken since the form was checked
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Grassroots union “%(name)s” recorded.") % {"name": union.name})
+            return redirect(union)
     return render(request, "branches/union_form.html", {"form": form, "title": _("Found a grassroots union")})
 
 
@@ -110,9 +111,13 @@ def union_event(request, code: str, event: str):
     )
     form = UnionEventForm(request.POST or None, union=union, event=event)
     if request.method == "POST" and form.is_valid():
-        union.set_status(form.status, form.cleaned_data["on"])
-        messages.success(
-            request, _("The union's status is now: %(status)s.") % {"status": union.get_status_display()}
-        )
-        return redirect(union)
+        try:
+            union_set_status(union=union, status=form.status, on=form.cleaned_data["on"], user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The union's status is now: %(status)s.") % {"status": union.get_status_display()}
+            )
+            return redirect(union)
     return render(request, "branches/union_event.html", {"form": form, "union": union})

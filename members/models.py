@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -10,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from branches.models import Federation, GrassrootsUnion
-from unionboard import roles
+from branches.models import Federation, GrassrootsUnion, UnionStatus
+from unionboard.access import ScopedQuerySet
+from unionboard.rules import RuleErrors, not_in_future
 from unionboard.text import fold
 
 
@@ -25,20 +27,38 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", pgettext_lazy("member status", "Left")
 
 
-class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MemberQuerySet:
-        """The one door for reading members: those in unions of federations the user may see."""
-        if roles.is_city_wide(user):
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(union__federation_id__in=ids) if ids else self.none()
+class LeftReason(models.TextChoices):
+    """Why a member left the union (lý do ra khỏi tổ chức công đoàn)."""
 
-    def editable_by(self, user) -> MemberQuerySet:
-        """Members the user may change: those in unions of the officer's own federations."""
-        if user.is_authenticated and user.is_superuser:
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        return self.filter(union__federation_id__in=ids) if ids else self.none()
+    JOB_CHANGE = "job_change", pgettext_lazy("leaving reason", "Moved to another workplace")
+    RETIRED = "retired", pgettext_lazy("leaving reason", "Retired")
+    QUIT_JOB = "quit_job", pgettext_lazy("leaving reason", "Left the job")
+    VOLUNTARY = "voluntary", pgettext_lazy("leaving reason", "Left the union of their own accord")
+    OTHER = "other", pgettext_lazy("leaving reason", "Other")
+
+
+# The rules' messages; those the database constraints also enforce are shared with them.
+BIRTH_BEFORE_ADMISSION = _("The date of birth must precede the admission.")
+ADMISSION_AFTER_FOUNDING = _("The admission cannot precede the union's founding.")
+UNION_NOT_ACTIVE_THEN = _("The union was already suspended or dissolved on that date.")
+ADMISSION_BEFORE_TRANSFER = _("The transfer cannot precede the admission.")
+LEFT_AFTER_ADMISSION = _("The leaving date cannot precede the admission.")
+LEFT_AFTER_TRANSFER = _("The leaving date cannot precede the member's last transfer.")
+LEFT_NEEDS_DATE = _("A member who has left needs the leaving date (left_on).")
+ACTIVE_HAS_NO_DATE = _("A leaving date goes with the status “left”; an active member has none.")
+REASON_ONLY_WHEN_LEFT = _("A reason for leaving goes with the status “left”, only.")
+ALREADY_IN_UNION = _("The member is already in this union.")
+UNION_NOT_ACTIVE = _("That union is not active.")
+LEFT_CANNOT_MOVE = _("A member who has left cannot be transferred.")
+TRANSFER_BEFORE_PREVIOUS = _("The transfer cannot precede the member's previous transfer.")
+NOT_FOUNDED_YET = _("The receiving union was not founded yet on that date.")
+CHANGED_MEANWHILE = _(
+    "This member was just transferred or changed by someone else: reload the page and try again."
+)
+
+
+class MemberQuerySet(ScopedQuerySet["Member"]):
+    federation_paths = ("union__federation_id",)
 
 
 class Member(models.Model):
@@ -53,6 +73,7 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="members",
         verbose_name=_("grassroots union"),
+        db_index=False,  # member_union_idx begins with it
     )
     admitted_on = models.DateField(_("admitted on"))
     admitted_federation = models.ForeignKey(
@@ -61,11 +82,18 @@ class Member(models.Model):
         related_name="admitted_members",
         verbose_name=_("admitting federation"),
         help_text=_("Credited with the admission (kết nạp); a transfer never changes it."),
+        # No index: the figures read the admission tally, never members by credit, and every
+        # insert would pay for one (a federation is deleted only when nothing refers to it).
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=6, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=12, choices=LeftReason.choices, blank=True, default="",
+        db_default="",  # rows written in bulk without it (the demo's COPY) are "no reason"
+    )
     name_search = models.CharField(max_length=150, editable=False, default="")
 
     history = HistoricalRecords(excluded_fields=["name_search"])
@@ -75,22 +103,21 @@ class Member(models.Model):
         ordering = ["-admitted_on", "-id"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        # Every insert pays for every index: these are the ones the pages use. The card-number
+        # prefix search (LIKE 'DV00012%') uses the varchar_pattern_ops index PostgreSQL gets with
+        # the unique card_no; the name search a trigram index (migration 0003).
         indexes = [
-            # new_members: admissions by credited federation and date
-            models.Index(fields=["admitted_federation", "admitted_on"], name="member_admission_idx"),
-            models.Index(fields=["union", "status"], name="member_union_status_idx"),
+            # A union's members, its active members (index-only: with_active_members), and
+            # members active on a date by union (index-only: progress.unions_by_sector).
+            models.Index(fields=["union", "admitted_on", "left_on", "status"], name="member_union_idx"),
+            # The members list, newest admission first, paged by keys.
             models.Index(fields=["admitted_on", "id"], name="member_admitted_id_idx"),
-            # card-number prefix search (LIKE 'DV00012%'); the name search has a trigram
-            # index on PostgreSQL (migration 0003)
-            models.Index(
-                fields=["card_no"], opclasses=["varchar_pattern_ops"], name="member_card_prefix_idx"
-            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("admitted_on")),
                 name="member_left_after_admitted",
-                violation_error_message=_("The leaving date cannot precede the admission."),
+                violation_error_message=LEFT_AFTER_ADMISSION,
             ),
             models.CheckConstraint(
                 condition=(
@@ -101,6 +128,11 @@ class Member(models.Model):
                 violation_error_message=_("A leaving date goes with the status 'left', only."),
             ),
             models.CheckConstraint(condition=Q(gender__in=Gender.values), name="member_gender_valid"),
+            models.CheckConstraint(
+                condition=Q(left_reason="") | Q(status=MemberStatus.LEFT, left_reason__in=LeftReason.values),
+                name="member_left_reason_only_when_left",
+                violation_error_message=REASON_ONLY_WHEN_LEFT,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,9 +141,71 @@ class Member(models.Model):
     def save(self, *args, **kwargs):
         self.fill_keys()
         super().save(*args, **kwargs)
+        self._remember_loaded()
 
     def get_absolute_url(self) -> str:
         return reverse("members:member_detail", args=[self.card_no])
+
+    # Dates whose rules read the member's transfers: checked only when they change, so a
+    # re-import of 100.000 unchanged members costs no query per row.
+    TRACKED = ("admitted_on", "left_on")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        member = super().from_db(db, field_names, values)
+        member._remember_loaded()
+        return member
+
+    def _remember_loaded(self) -> None:
+        self._loaded = {name: self.__dict__.get(name) for name in self.TRACKED}
+
+    def _changed(self, name: str) -> bool:
+        return self._state.adding or getattr(self, "_loaded", {}).get(name) != getattr(self, name)
+
+    def clean(self) -> None:
+        """Every rule of a member's dates and status, each message on the field it is about.
+
+        The one place these rules live: the forms, the admin and the importer (row by row)
+        all call it. The database's check constraints back the simplest of them up.
+        """
+        errors = RuleErrors()
+        not_in_future(errors, self, "birth_date", "admitted_on", "left_on")
+        born, admitted, left = self.birth_date, self.admitted_on, self.left_on
+        if born and admitted and born >= admitted and "birth_date" not in errors:
+            errors.add("birth_date", BIRTH_BEFORE_ADMISSION)
+        if admitted and self.union_id is not None and self._changed("admitted_on"):
+            self._check_admission(errors)
+        if self.status == MemberStatus.LEFT and left is None:
+            errors.add("left_on", LEFT_NEEDS_DATE)
+        if self.status == MemberStatus.ACTIVE and left is not None:
+            errors.add("status", ACTIVE_HAS_NO_DATE)
+        if left and admitted and left < admitted:
+            errors.add("left_on", LEFT_AFTER_ADMISSION)
+        elif left and not self._state.adding and self._changed("left_on"):
+            last = self.transfers.order_by("-transferred_on").values_list("transferred_on", flat=True).first()
+            if last and left < last:
+                errors.add("left_on", LEFT_AFTER_TRANSFER)
+        if self.left_reason and self.status != MemberStatus.LEFT:
+            errors.add("left_reason", REASON_ONLY_WHEN_LEFT)
+        errors.raise_if_any()
+
+    def _check_admission(self, errors: RuleErrors) -> None:
+        """The admission falls in the life of the union admitted into (kết nạp vào CĐCS).
+
+        That union is the present one for a new member; for a member who has moved since,
+        it is the first transfer's origin, and the admission cannot follow that transfer.
+        """
+        union = self.union
+        if not self._state.adding:
+            first = self.transfers.select_related("from_union").order_by("transferred_on", "id").first()
+            if first is not None:
+                union = first.from_union
+                if self.admitted_on > first.transferred_on:
+                    errors.add("admitted_on", ADMISSION_BEFORE_TRANSFER)
+        if self.admitted_on < union.founded_on:
+            errors.add("admitted_on", ADMISSION_AFTER_FOUNDING)
+        elif union.status != UnionStatus.ACTIVE and union.status_on and union.status_on <= self.admitted_on:
+            errors.add("admitted_on", UNION_NOT_ACTIVE_THEN)
 
     def fill_keys(self) -> None:
         """Credit the admission to the union's federation once; derive the search key."""
@@ -122,15 +216,9 @@ class Member(models.Model):
         self.name_search = fold(self.full_name)
 
 
-class TransferQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TransferQuerySet:
-        """Transfers seen from either side: out of or into the user's federations."""
-        if roles.is_city_wide(user):
-            return self.all()
-        ids = roles.officer_federation_ids(user)
-        if not ids:
-            return self.none()
-        return self.filter(Q(from_union__federation_id__in=ids) | Q(to_union__federation_id__in=ids))
+class TransferQuerySet(ScopedQuerySet["Transfer"]):
+    # Seen from either side: out of or into the user's federations.
+    federation_paths = ("from_union__federation_id", "to_union__federation_id")
 
 
 class Transfer(models.Model):
@@ -179,6 +267,44 @@ class Transfer(models.Model):
     def __str__(self) -> str:
         return f"{self.member} {self.from_union} → {self.to_union} ({self.transferred_on})"
 
+    def clean(self) -> None:
+        """The rules of a move, read from the member as stored (the service locks that row).
+
+        A transfer starts from the union the member is in: one drawn up from an older
+        picture of the member (a form opened before someone else's transfer) is refused
+        rather than written over it, so the transfers always chain from union to union.
+        """
+        if self.member_id is None or self.to_union_id is None:
+            return  # the missing field is reported by clean_fields
+        member, to_union = self.member, self.to_union
+        if self.from_union_id is None:
+            self.from_union_id = member.union_id
+        errors = RuleErrors()
+        if member.status != MemberStatus.ACTIVE:
+            errors.add(NON_FIELD_ERRORS, LEFT_CANNOT_MOVE)
+        elif self._state.adding and self.from_union_id != member.union_id:
+            errors.add(NON_FIELD_ERRORS, CHANGED_MEANWHILE)
+        if errors:  # the other rules would be judged against a member the user did not see
+            errors.raise_if_any()
+        if self.to_union_id == member.union_id:
+            errors.add("to_union", ALREADY_IN_UNION)
+        elif to_union.status != UnionStatus.ACTIVE:
+            errors.add("to_union", UNION_NOT_ACTIVE)
+        on = self.transferred_on
+        if on is not None:
+            not_in_future(errors, self, "transferred_on")
+            last = (
+                member.transfers.exclude(pk=self.pk).order_by("-transferred_on")
+                .values_list("transferred_on", flat=True).first()
+            )
+            if on < member.admitted_on:
+                errors.add("transferred_on", ADMISSION_BEFORE_TRANSFER)
+            elif last and on < last:
+                errors.add("transferred_on", TRANSFER_BEFORE_PREVIOUS)
+            if on < to_union.founded_on:
+                errors.add("transferred_on", NOT_FOUNDED_YET)
+        errors.raise_if_any()
+
 
 class AdmissionTally(models.Model):
     """Admissions per credited federation and day: the summary the progress figures read.
@@ -189,7 +315,8 @@ class AdmissionTally(models.Model):
     """
 
     federation = models.ForeignKey(
-        Federation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        # tally_one_row_per_day (federation, day) serves the lookups by federation.
+        Federation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
     )
     day = models.DateField()
     admitted = models.IntegerField(default=0)

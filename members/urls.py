@@ -4,7 +4,7 @@ from members import views
 
 app_name = "members"
 urlpatterns = [
-    path("members/", views.member_list, name="member_list"),
+    path("members/", views.MemberListView.as_view(), name="member_list"),
     path("members/new/", views.member_create, name="member_create"),
     path("members/<str:card_no>/", views.member_detail, name="member_detail"),
     path("members/<str:card_no>/edit/", views.member_edit, name="member_edit"),

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from branches.models import GrassrootsUnion
+from members import services
 from members.filters import MemberFilter
 from members.forms import DepartureForm, MemberForm, TransferForm
 from members.models import Member, Transfer
 from members.tables import MemberTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
-from unionboard.pagecache import CachedContent
-from unionboard.paginators import KeysFirstLazyPaginator
+from unionboard.pagecache import CachedContentView, visible_federations
+from unionboard.revisions import ITSELF, RECORDS, Reads
 
 
 def _member_to_edit(request, card_no: str) -> Member:
@@ -28,28 +30,22 @@ def _member_to_edit(request, card_no: str) -> Member:
     )
 
 
-def member_list(request):
-    content = CachedContent(request, "members")
-    if not content.missing:
-        return render(request, "members/member_list.html", {"page_content": content})
-    members = Member.objects.visible_to(request.user).select_related("union")
-    filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
-    table = MemberTable(filterset.qs, order_by="-admitted_on")  # ?sort= still wins
-    # Pages are counted lazily (a million members are never counted on every page), and
-    # keys first, so page 2.000 does not join 100.000 rows to skip them.
-    RequestConfig(
-        request, paginate={"per_page": 50, "paginator_class": KeysFirstLazyPaginator}
-    ).configure(table)
-    return render(
-        request,
-        "members/member_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "can_edit": roles.can_edit_records(request.user),
-            "page_content": content,
-        },
-    )
+class MemberListView(CachedContentView):
+    """The members the user may see, filtered, sorted and paged."""
+
+    page = "members"
+    template_name = "members/member_list.html"
+
+    def reads(self) -> list[Reads]:
+        """The records of the user's federations: their members (with their unions) and names."""
+        return [Reads(visible_federations(self.request.user), (RECORDS, ITSELF))]
+
+    def get_content_context(self) -> dict[str, Any]:
+        request = self.request
+        members = Member.objects.visible_to(request.user).select_related("union")
+        filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
+        table = MemberTable(filterset.qs, request)  # newest first unless ?sort= says otherwise
+        return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
 def member_detail(request, card_no: str):
@@ -83,9 +79,13 @@ def member_create(request):
         initial["union"] = GrassrootsUnion.objects.editable_by(request.user).filter(code=code).first()
     form = MemberForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        member = form.save()
-        messages.success(request, _("%(name)s admitted.") % {"name": member.full_name})
-        return redirect(member)
+        try:
+            member = services.member_admit(member=form.save(commit=False), user=request.user)
+        except ValidationError as exc:  # e.g. the card number recorded meanwhile by someone else
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s admitted.") % {"name": member.full_name})
+            return redirect(member)
     return render(request, "members/member_form.html", {"form": form, "title": _("Admit a member")})
 
 
@@ -111,11 +111,18 @@ def member_edit(request, card_no: str):
 @require_http_methods(["GET", "POST"])
 def member_leave(request, card_no: str):
     member = _member_to_edit(request, card_no)
-    form = DepartureForm(request.POST or None, member=member)
+    form = DepartureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Departure recorded."))
-        return redirect(member)
+        try:
+            services.member_leave(
+                member=member, left_on=form.cleaned_data["left_on"],
+                reason=form.cleaned_data["left_reason"], user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Departure recorded."))
+            return redirect(member)
     return render(
         request,
         "members/member_action.html",
@@ -130,10 +137,18 @@ def member_leave(request, card_no: str):
 @require_http_methods(["GET", "POST"])
 def member_transfer(request, card_no: str):
     member = _member_to_edit(request, card_no)
-    form = TransferForm(request.POST or None, member=member, user=request.user)
+    form = TransferForm(request.POST or None, member=member)
+    transfer = None
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            transfer = form.save()
+        try:
+            transfer = services.member_transfer(
+                member=member, to_union=form.cleaned_data["to_union"],
+                transferred_on=form.cleaned_data["transferred_on"], user=request.user,
+                from_union=form.cleaned_data["from_union"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if transfer is not None:
         messages.success(
             request,
             _("%(name)s moved to %(union)s.")

@@ -9,8 +9,9 @@ Two things mutmut does not do on its own, and this script adds:
   are properties (`Period.days_in_year`, `MetricProgress.ratio`, `FederationProgress.score`
   ...). A `@property` or `@cached_property` method is mutated here like any other: the
   trampoline keeps the decorator, the original and mutated copies are plain functions;
-- it mutates whole files, and members/imports/service.py is mostly file handling. Only the
-  row checks are run: `MemberImporter.check` and `UnionImporter.check`.
+- it mutates whole files, and the rules an import checks each row against live among the
+  models' other methods. Only those are run: `Member.clean` and `_check_admission`,
+  `GrassrootsUnion.clean`, and `unionboard.rules.not_in_future`.
 
 Usage: `python scripts/mutate.py` (everything), `python scripts/mutate.py NAME-GLOB ...` (some
 mutants again) or `python scripts/mutate.py --report` (the last run's results, checked again).
@@ -30,8 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # The mutants that are run (mutmut's names: module, class ǁ method, then a number).
 SELECTED = [
     "targets.progress.*",
-    "members.imports.service.xǁMemberImporterǁcheck__mutmut_*",
-    "members.imports.service.xǁUnionImporterǁcheck__mutmut_*",
+    "members.models.xǁMemberǁclean__mutmut_*",
+    "members.models.xǁMemberǁ_check_admission__mutmut_*",
+    "branches.models.xǁGrassrootsUnionǁclean__mutmut_*",
+    "unionboard.rules.x_not_in_future__mutmut_*",
 ]
 # Properties that must be mutated: if mutmut changes how it lays out its trampolines, this
 # script must fail rather than quietly test less.

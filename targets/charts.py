@@ -36,6 +36,9 @@ STATUS_STYLE = {
     BEHIND: {"color": "#c26a00", "pattern": "x"},
 }
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
+# Figures written beside their bars cross the pace marks and the quota line: a white halo
+# keeps each one readable over them.
+BAR_TEXT = {"shadow": "1px 0 2px #fff, -1px 0 2px #fff, 0 1px 2px #fff, 0 -1px 2px #fff"}
 
 
 def status_label(status: str | None) -> str:
@@ -109,6 +112,8 @@ def attainment_bars(rows: list[FederationProgress], metric: str) -> str:
             hovertemplate="%{y}<br>%{customdata[0]} / %{customdata[1]} — %{x:.1f}%<extra></extra>",
             text=[f"{number(row.metrics[metric].pct, 1)}%" for row in subset],
             textposition="outside",
+            textfont=BAR_TEXT,
+            constraintext="none",  # thin bars (a phone, paper) would shrink the figures to nothing
             cliponaxis=False,
         ))
     data.append(dict(
@@ -124,6 +129,7 @@ def attainment_bars(rows: list[FederationProgress], metric: str) -> str:
     top = max([float(row.metrics[metric].pct) for row in rows] + [100.0])
     layout = _layout(
         height=height,
+        margin={"l": 10, "r": 56, "t": 30, "b": 40},  # room for "148,2%" beyond the longest bar
         barmode="overlay",
         xaxis={"title": {"text": _("Attainment (%)")}, "ticksuffix": "%", "range": [0, top * 1.15],
                "tickformat": ",d", "gridcolor": "#ddd"},
@@ -189,6 +195,7 @@ def sector_bars(rows: list[dict]) -> str:
         marker={"color": "#2f6db5"},
         text=[number(row["unions"]) for row in rows],
         textposition="outside",
+        textfont=BAR_TEXT,
         cliponaxis=False,
         hovertemplate="%{x}: %{y:,d}<extra></extra>",
     )

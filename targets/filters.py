@@ -57,10 +57,18 @@ class PeriodFilter(django_filters.FilterSet):
         return queryset
 
     def period(self) -> progress.Period:
-        """The period the form asks for; the default year and date when it is empty or invalid."""
-        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
-        year = data.get("year") or progress.today().year
-        return progress.make_period(int(year), data.get("as_of"))
+        """The period the form asks for; the default year or date where it is empty or invalid.
+
+        Each field counts on its own, as for the filters: an invalid kind or as-of date
+        leaves a valid year standing (`years_read` relies on it).
+        """
+        data = {}
+        if self.is_bound:
+            self.form.is_valid()  # cleans every field; the invalid ones stay out of cleaned_data
+            data = self.form.cleaned_data
+        year = int(data.get("year") or progress.today().year)
+        as_of = data.get("as_of")
+        return progress.make_period(year, as_of if as_of and as_of.year == year else None)
 
 
 class RankingFilter(PeriodFilter):
@@ -70,3 +78,22 @@ class RankingFilter(PeriodFilter):
 
     class Meta(PeriodFilter.Meta):
         fields = ["kind"]
+
+
+def years_read(data) -> tuple[int, ...]:
+    """The years a dashboard of these query parameters reads: its year and the year before.
+
+    Decided without the form (which reads the quota years), so a repeat view stays cheap,
+    and as `period()` decides: a year the menu always offers is taken; one it might offer
+    only for its quotas reads the current year and the year before too (a key may cover
+    more than the page shows, never less); anything else is the current year.
+    """
+    current = progress.today().year
+    raw = data.get("year") or str(current)
+    if raw.isdigit() and str(int(raw)) == raw:
+        year = int(raw)
+        if 2015 <= year <= current + 1:
+            return (year, year - 1)
+        if 2000 <= year <= 2100:
+            return tuple(sorted({year, year - 1, current, current - 1}, reverse=True))
+    return (current, current - 1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from branches.models import Federation
+from unionboard.access import ScopedQuerySet
 
 
 class Metric(models.TextChoices):
@@ -15,14 +17,15 @@ class Metric(models.TextChoices):
     NEW_UNIONS = "new_unions", _("New grassroots unions")
 
 
-class QuotaQuerySet(models.QuerySet):
-    def visible_to(self, user) -> QuotaQuerySet:
-        """Quotas of the federations the user may see."""
-        return self.filter(federation__in=Federation.objects.visible_to(user))
+# The rules of a quota, as field validators: every door (the admin, the import, quota_set)
+# runs them through clean_fields, and 0 and -5 get the same one message.
+TARGET_POSITIVE = _("The target must be a positive whole number.")
+YEAR_RANGE = _("The year must be between 2000 and 2100.")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
-    def in_league(self, user) -> QuotaQuerySet:
-        """Quotas behind the league table, which every user with a role reads."""
-        return self.filter(federation__in=Federation.objects.in_league(user))
+
+class QuotaQuerySet(ScopedQuerySet["Quota"]):
+    federation_paths = ("federation_id",)
 
 
 class Quota(models.Model):
@@ -31,9 +34,13 @@ class Quota(models.Model):
     federation = models.ForeignKey(
         Federation, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("federation")
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[MinValueValidator(FIRST_YEAR, YEAR_RANGE), MaxValueValidator(LAST_YEAR, YEAR_RANGE)],
+    )
     metric = models.CharField(_("metric"), max_length=12, choices=Metric.choices)
-    target = models.PositiveIntegerField(_("target"))
+    # Not a PositiveIntegerField: its own "≥ 0" check would say something else about -5.
+    target = models.IntegerField(_("target"), validators=[MinValueValidator(1, TARGET_POSITIVE)])
 
     history = HistoricalRecords()
     objects = QuotaQuerySet.as_manager()
@@ -49,10 +56,11 @@ class Quota(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(target__gt=0), name="quota_target_positive",
-                violation_error_message=_("The target must be a positive whole number."),
+                violation_error_message=TARGET_POSITIVE,
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100), name="quota_year_sane"
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="quota_year_sane",
+                violation_error_message=YEAR_RANGE,
             ),
             models.CheckConstraint(condition=Q(metric__in=Metric.values), name="quota_metric_valid"),
         ]

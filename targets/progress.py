@@ -33,12 +33,13 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
+from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from branches.models import Federation, GrassrootsUnion
-from members.models import AdmissionTally, Member
+from members.models import AdmissionTally
 from targets.models import Metric, Quota
 
 METRICS: tuple[str, ...] = (Metric.NEW_MEMBERS, Metric.NEW_UNIONS)
@@ -429,21 +430,23 @@ def unions_by_sector(federation: Federation, on: datetime.date) -> list[dict]:
     """Active grassroots unions of the federation on a date and their active members, by sector.
 
     A union is active on the day when founded by then and not suspended or dissolved on or
-    before it; a member is active when admitted by then and not left on or before it (two
-    queries).
+    before it; a member is active when admitted by then and not left on or before it (one
+    query). Members are counted from the index on (union, admitted_on, left_on, status)
+    alone, never read row by row: the count names only columns of that index.
     """
-    unions = GrassrootsUnion.objects.filter(federation=federation).active_on(on)
-    members = dict(
-        Member.objects.filter(union__in=unions, admitted_on__lte=on)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
-        .order_by()
-        .values_list("union__sector")
-        .annotate(n=Count("pk"))
+    active_member = Q(members__admitted_on__lte=on) & (
+        Q(members__left_on__isnull=True) | Q(members__left_on__gt=on)
     )
-    return [
-        {**row, "members": members.get(row["sector"], 0)}
-        for row in unions.values("sector").annotate(unions=Count("pk")).order_by("-unions", "sector")
-    ]
+    return list(
+        GrassrootsUnion.objects.filter(federation=federation)
+        .active_on(on)
+        .values("sector")
+        .annotate(
+            unions=Count("pk", distinct=True),
+            members=Count("members__admitted_on", filter=active_member),
+        )
+        .order_by("-unions", "sector")
+    )
 
 
 @dataclass(frozen=True)
@@ -498,6 +501,142 @@ def quota_history(federation: Federation) -> list[YearRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A federation's place in its league: rank now and a year before, score, how many ranked."""
+
+    rank: int | None
+    previous_rank: int | None
+    score: Fraction | None
+    ranked: int
+
+    @property
+    def score_pct(self) -> Decimal | None:
+        return score_percent(self.score)
+
+
+def _score_sql(actual_m: str, target_m: str, actual_u: str, target_u: str) -> tuple[str, str]:
+    """The score as numerator and denominator: the mean of actual/target over the metrics
+    with a quota is (m·tu + u·tm) / (2·tm·tu) with both, m/tm or u/tu with one, NULL with none."""
+    num = (
+        f"CASE WHEN {target_m} IS NOT NULL AND {target_u} IS NOT NULL "
+        f"THEN {actual_m} * {target_u} + {actual_u} * {target_m} "
+        f"WHEN {target_m} IS NOT NULL THEN {actual_m} WHEN {target_u} IS NOT NULL THEN {actual_u} END"
+    )
+    den = (
+        f"CASE WHEN {target_m} IS NOT NULL AND {target_u} IS NOT NULL THEN 2 * {target_m} * {target_u} "
+        f"WHEN {target_m} IS NOT NULL THEN {target_m} WHEN {target_u} IS NOT NULL THEN {target_u} END"
+    )
+    return num, den
+
+
+def federation_standing(
+    federations: QuerySet[Federation], federation: Federation, period: Period
+) -> Standing:
+    """The federation's rank in the league of `federations` (already scoped), now and for
+    the same period last year: one statement, whatever the size of the league."""
+    return league_standings(federations, period, only=federation).get(
+        federation.pk, Standing(None, None, None, 0)
+    )
+
+
+def league_standings(
+    federations: QuerySet[Federation], period: Period, only: Federation | None = None
+) -> dict[int, Standing]:
+    """Every federation's standing in the league of `federations` (or `only` the one's),
+    by federation id: one statement, whatever the size of the league.
+
+    The same ranks as `league()` (competition ranking on the score, ties sharing a rank),
+    computed in SQL with RANK() OVER the scores instead of building every row in Python.
+    A score is compared as one division of two integers, so equal scores (1/2 and 2/4)
+    are equal: exactly on PostgreSQL (numeric, 30 decimals), and on SQLite as a double,
+    which separates any two different scores whose denominators (2 × member quota ×
+    union quota) multiply to less than about 10^15.
+    """
+    if federations.query.is_empty():
+        return {}
+    previous = period.previous()
+    league_sql, league_params = federations.order_by().values("pk").query.sql_with_params()
+    db = federations.db
+    vendor = connections[db].vendor
+
+    def ratio(num: str, den: str) -> str:
+        if vendor == "postgresql":
+            return f"CAST({num} AS numeric(60, 30)) / {den}"
+        return f"CAST({num} AS REAL) / {den}"
+
+    num_now, den_now = _score_sql("COALESCE(a.now, 0)", "q.m_now", "COALESCE(u.now, 0)", "q.u_now")
+    num_before, den_before = _score_sql(
+        "COALESCE(a.before, 0)", "q.m_before", "COALESCE(u.before, 0)", "q.u_before"
+    )
+    quota = "MAX(CASE WHEN year = %s AND metric = %s THEN target END)"
+    sql = f"""
+    WITH league (id) AS ({league_sql}),
+    admitted AS (
+        SELECT federation_id AS id,
+               SUM(CASE WHEN day >= %s THEN admitted ELSE 0 END) AS now,
+               SUM(CASE WHEN day <= %s THEN admitted ELSE 0 END) AS before
+        FROM {AdmissionTally._meta.db_table}
+        WHERE day >= %s AND day <= %s AND federation_id IN (SELECT id FROM league)
+        GROUP BY federation_id
+    ),
+    founded AS (
+        SELECT founding_federation_id AS id,
+               SUM(CASE WHEN founded_on >= %s THEN 1 ELSE 0 END) AS now,
+               SUM(CASE WHEN founded_on <= %s THEN 1 ELSE 0 END) AS before
+        FROM {GrassrootsUnion._meta.db_table}
+        WHERE founded_on >= %s AND founded_on <= %s
+        GROUP BY founding_federation_id
+    ),
+    quotas AS (
+        SELECT federation_id AS id, {quota} AS m_now, {quota} AS u_now,
+               {quota} AS m_before, {quota} AS u_before
+        FROM {Quota._meta.db_table} WHERE year IN (%s, %s) GROUP BY federation_id
+    ),
+    fractions AS (
+        SELECT league.id AS id,
+               {num_now} AS num_now, {den_now} AS den_now,
+               {num_before} AS num_before, {den_before} AS den_before
+        FROM league
+        LEFT JOIN admitted a ON a.id = league.id
+        LEFT JOIN founded u ON u.id = league.id
+        LEFT JOIN quotas q ON q.id = league.id
+    ),
+    scores AS (
+        SELECT id, num_now, den_now, {ratio("num_now", "den_now")} AS score_now,
+               {ratio("num_before", "den_before")} AS score_before
+        FROM fractions
+    ),
+    ranked AS (
+        SELECT id, num_now, den_now,
+               CASE WHEN score_now IS NOT NULL
+                    THEN RANK() OVER (ORDER BY score_now DESC NULLS LAST) END AS rank_now,
+               CASE WHEN score_before IS NOT NULL
+                    THEN RANK() OVER (ORDER BY score_before DESC NULLS LAST) END AS rank_before,
+               COUNT(score_now) OVER () AS ranked
+        FROM scores
+    )
+    SELECT id, rank_now, rank_before, num_now, den_now, ranked FROM ranked
+    {"WHERE id = %s" if only is not None else ""}
+    """
+    members, unions = Metric.NEW_MEMBERS.value, Metric.NEW_UNIONS.value
+    params = [
+        *league_params,
+        period.start, previous.as_of, previous.start, period.as_of,
+        period.start, previous.as_of, previous.start, period.as_of,
+        period.year, members, period.year, unions, previous.year, members, previous.year, unions,
+        period.year, previous.year,
+        *([only.pk] if only is not None else []),
+    ]
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return {
+        pk: Standing(rank, previous_rank, Fraction(int(num), int(den)) if den else None, ranked)
+        for pk, rank, previous_rank, num, den, ranked in found
+    }
 
 
 def federation_progress(federation: Federation, period: Period) -> FederationProgress:

@@ -1,97 +1,95 @@
-"""django-tables2 tables for the dashboards; columns only read what selectors computed."""
+"""The dashboards' tables; columns only read what selectors computed."""
 
 from __future__ import annotations
 
-import django_tables2 as tables
-from django.urls import reverse
+from operator import attrgetter
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
-from targets.templatetags.progress import progress_cell
-from unionboard.columns import DayColumn
+from targets.cells import progress_cell
+from targets.progress import FederationProgress
+from unionboard.tables import Column, Table, day, link
+
+NEW_MEMBERS, NEW_UNIONS = _("New members"), _("New grassroots unions")
 
 
-class RankingTable(tables.Table):
+def _score(row: FederationProgress) -> str | None:
+    return number_format(row.score_pct, 1) if row.score_pct is not None else None
+
+
+def _rank_change(row: FederationProgress) -> Any:
+    change = row.rank_change
+    if change is None:
+        return None
+    if change > 0:
+        return format_html('<span class="text-success">▲ {}</span>', change)
+    if change < 0:
+        return format_html('<span class="text-danger">▼ {}</span>', -change)
+    return format_html('<span title="{}">=</span>', _("Unchanged"))
+
+
+class RankingTable(Table):
     """The league table: one row per federation (targets.progress.FederationProgress)."""
 
-    rank = tables.Column(verbose_name=_("Rank"), attrs={"td": {"class": "text-end fw-semibold"}})
-    name = tables.Column(verbose_name=_("Federation"), order_by=("federation__name_sort",))
-    kind = tables.Column(
-        verbose_name=_("Kind"), accessor="federation__get_kind_display",
-        order_by=("federation__kind",),
-    )
-    new_members = tables.Column(verbose_name=_("New members"), order_by=("new_members__ratio",))
-    new_unions = tables.Column(verbose_name=_("New grassroots unions"), order_by=("new_unions__ratio",))
-    score = tables.Column(
-        verbose_name=_("Score (%)"), accessor="score_pct", order_by=("score",),
-        attrs={"td": {"class": "text-end"}},
-    )
-    rank_change = tables.Column(
-        verbose_name=_("Change since last year"), attrs={"td": {"class": "text-center"}},
-    )
+    columns = {
+        "rank": Column(_("Rank"), attrgetter("rank"), td_class="fw-semibold text-end"),
+        "name": Column(_("Federation"), "federation_name", order_by=("federation.name_sort",)),
+        "kind": Column(
+            _("Kind"), lambda row: row.federation.get_kind_display(), order_by=("federation.kind",)
+        ),
+        # the progress bar is labelled with its column's header, for screen readers
+        "new_members": Column(
+            NEW_MEMBERS, lambda row: progress_cell(row.new_members, NEW_MEMBERS),
+            order_by=("new_members.ratio",), label_cells=True,
+        ),
+        "new_unions": Column(
+            NEW_UNIONS, lambda row: progress_cell(row.new_unions, NEW_UNIONS),
+            order_by=("new_unions.ratio",), label_cells=True,
+        ),
+        "score": Column(_("Score (%)"), _score, order_by=("score",), td_class="text-end", label_cells=True),
+        "rank_change": Column(
+            _("Change since last year"), _rank_change, td_class="text-center", label_cells=True
+        ),
+    }
+    # On a phone each row is a card, and a figure's label is written beside it (label_cells).
+    css_class = "table table-sm table-hover align-middle ranking-table table-cards"
+    empty_text = _("No federation has a quota for this year.")
+    per_page = 100  # a city's 45 federations fit one page; a country's hundreds are paged, ranks kept
 
-    class Meta:
-        orderable = True
-        attrs = {"class": "table table-sm table-hover align-middle ranking-table"}
-        empty_text = _("No federation has a quota for this year.")
-
-    def __init__(self, *args, linkable: set[int] | frozenset = frozenset(), **kwargs):
+    def __init__(self, rows: list[FederationProgress], request: HttpRequest, *, linkable: set[int]):
         # Only federations the user may open get a link (an officer sees others' totals only).
         self.linkable = linkable
-        super().__init__(*args, **kwargs)
+        super().__init__(rows, request)
 
-    def render_rank(self, value):
-        return value if value is not None else "—"
-
-    def render_name(self, value, record):
-        if record.federation.pk in self.linkable:
-            return format_html(
-                '<a href="{}">{}</a>', reverse("federation_detail", args=[record.code]), value
-            )
-        return value
-
-    def render_new_members(self, value, bound_column):
-        return progress_cell(value, bound_column.header)
-
-    def render_new_unions(self, value, bound_column):
-        return progress_cell(value, bound_column.header)
-
-    def render_score(self, value):
-        from django.utils.formats import number_format
-
-        return number_format(value, 1) if value is not None else "—"
-
-    def render_rank_change(self, value):
-        if value is None:
-            return "—"
-        if value > 0:
-            return format_html('<span class="text-success">▲ {}</span>', value)
-        if value < 0:
-            return format_html('<span class="text-danger">▼ {}</span>', -value)
-        return format_html('<span title="{}">=</span>', _("Unchanged"))
+    def federation_name(self, row: FederationProgress) -> Any:
+        if row.federation.pk in self.linkable:
+            return link(row.federation.get_absolute_url(), row.name)
+        return row.name
 
 
-class FederationUnionTable(tables.Table):
+def _union_name(union: GrassrootsUnion) -> Any:
+    try:
+        return link(reverse("branches:union_detail", args=[union.code]), union.name)
+    except NoReverseMatch:  # the union pages may be switched off; the name stays readable
+        return union.name
+
+
+class FederationUnionTable(Table):
     """A federation's grassroots unions with their active members (annotated, one query)."""
 
-    code = tables.Column(verbose_name=_("Code"))
-    name = tables.Column(verbose_name=_("Name"), order_by=("name_sort", "code"))
-    sector = tables.Column(verbose_name=_("Sector"))
-    founded_on = DayColumn(verbose_name=_("Founded on"))
-    status = tables.Column(verbose_name=_("Status"))
-    active_members = tables.Column(
-        verbose_name=_("Active members"), attrs={"td": {"class": "text-end"}}
-    )
-
-    class Meta:
-        model = GrassrootsUnion
-        fields = ["code", "name", "sector", "founded_on", "status", "active_members"]
-        empty_text = _("No grassroots union yet.")
-
-    def render_name(self, value, record):
-        try:
-            url = reverse("branches:union_detail", args=[record.code])
-        except Exception:  # the union pages may be switched off; the name stays readable
-            return value
-        return format_html('<a href="{}">{}</a>', url, value)
+    columns = {
+        "code": Column(_("Code"), attrgetter("code")),
+        "name": Column(_("Name"), _union_name, order_by=("name_sort", "code")),
+        "sector": Column(_("Sector"), lambda union: union.get_sector_display()),
+        "founded_on": Column(_("Founded on"), lambda union: day(union.founded_on)),
+        "status": Column(_("Status"), lambda union: union.get_status_display()),
+        "active_members": Column(_("Active members"), attrgetter("active_members"), td_class="text-end"),
+    }
+    empty_text = _("No grassroots union yet.")
+    per_page = 20

@@ -4,8 +4,8 @@ from targets import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("overview/", views.overview, name="overview"),
-    path("rankings/", views.rankings, name="rankings"),
+    path("overview/", views.OverviewView.as_view(), name="overview"),
+    path("rankings/", views.RankingsView.as_view(), name="rankings"),
     path("rankings/export.<str:fmt>", views.rankings_export, name="rankings_export"),
-    path("federations/<slug:code>/", views.federation_detail, name="federation_detail"),
+    path("federations/<slug:code>/", views.FederationDetailView.as_view(), name="federation_detail"),
 ]

@@ -7,21 +7,28 @@ plain rows to templates, tables and charts.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from branches.models import Federation, GrassrootsUnion, Sector
 from branches.selectors import with_active_members
 from targets import charts, exports, progress
-from targets.filters import PeriodFilter, RankingFilter
+from targets.filters import PeriodFilter, RankingFilter, years_read
 from targets.models import Metric
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
-from unionboard.pagecache import CachedContent
+from unionboard.pagecache import (
+    CachedContentView,
+    Part,
+    league_federations,
+    shared_data,
+    visible_federations,
+)
+from unionboard.revisions import CITY, ITSELF, QUOTA_YEARS, Reads
 from unionboard.routers import replica_reads
 
 METRIC_TITLES = {
@@ -32,6 +39,10 @@ CARD_TITLES = {
     Metric.NEW_MEMBERS: lambda: _("Members admitted"),
     Metric.NEW_UNIONS: lambda: _("Grassroots unions founded"),
 }
+
+
+# The year menu of every dashboard lists the years with quotas.
+YEAR_MENU = Reads((CITY,), (QUOTA_YEARS,))
 
 
 def _filter_data(request):
@@ -52,46 +63,48 @@ def home(request):
     raise PermissionDenied(_("Your account has no role yet: ask an administrator."))
 
 
-@replica_reads()
-def overview(request):
+class OverviewView(CachedContentView):
     """Headline figures, attainment charts and the furthest behind, over what the user sees."""
-    if not roles.has_role(request.user):
-        raise PermissionDenied
-    content = CachedContent(request, "overview")
-    if not content.missing:
-        return render(request, "targets/overview.html", {"page_content": content})
-    federations = Federation.objects.visible_to(request.user)
-    filterset = RankingFilter(_filter_data(request), queryset=federations)
-    period = filterset.period()
-    rows = progress.league(filterset.qs, period)
-    totals = progress.totals(rows, period)
-    ranked = [row for row in rows if row.rank is not None]
-    chart_json = {
-        metric: charts.attainment_bars(ranked, metric)
-        for metric in progress.METRICS
-    }
-    context = {
-        "filter": filterset,
-        "period": period,
-        "rows": rows,
-        "ranked": ranked,
-        "totals": totals,
-        "cards": [
-            {"metric": metric, "title": CARD_TITLES[metric](), "current": totals.metrics[metric],
-             "previous": totals.previous[metric], "previous_year": str(period.year - 1)}
-            for metric in progress.METRICS
-        ],
-        "behind": progress.furthest_behind(rows),
-        "charts": [
-            {"id": f"chart-{metric}", "metric": metric, "title": METRIC_TITLES[metric](),
-             "json": chart_json[metric],
-             "rows": [(row.name, row.metrics[metric]) for row in ranked if row.metrics[metric].has_quota]}
-            for metric in progress.METRICS
-        ],
-        "linkable": set(federations.values_list("pk", flat=True)),
-        "page_content": content,
-    }
-    return render(request, "targets/overview.html", context)
+
+    page = "overview"
+    template_name = "targets/overview.html"
+    replica = True
+
+    def check(self) -> None:
+        _check_league(self.request)
+
+    def reads(self) -> list[Reads]:
+        """The figures of the year and the year before of the federations the user sees."""
+        years = years_read(self.request.GET)
+        return [Reads(visible_federations(self.request.user), (*years, ITSELF)), YEAR_MENU]
+
+    def get_content_context(self) -> dict[str, Any]:
+        federations = Federation.objects.visible_to(self.request.user)
+        filterset = RankingFilter(_filter_data(self.request), queryset=federations)
+        period = filterset.period()
+        rows = progress.league(filterset.qs, period)
+        totals = progress.totals(rows, period)
+        ranked = [row for row in rows if row.rank is not None]
+        return {
+            "filter": filterset,
+            "period": period,
+            "rows": rows,
+            "ranked": ranked,
+            "totals": totals,
+            "cards": [
+                {"metric": metric, "title": CARD_TITLES[metric](), "current": totals.metrics[metric],
+                 "previous": totals.previous[metric], "previous_year": str(period.year - 1)}
+                for metric in progress.METRICS
+            ],
+            "behind": progress.furthest_behind(rows),
+            "charts": [
+                {"id": f"chart-{metric}", "metric": metric, "title": METRIC_TITLES[metric](),
+                 "json": charts.attainment_bars(ranked, metric),
+                 "rows": [(row.name, row.metrics[metric]) for row in ranked if row.metrics[metric].has_quota]}
+                for metric in progress.METRICS
+            ],
+            "linkable": set(federations.values_list("pk", flat=True)),
+        }
 
 
 def _check_league(request) -> None:
@@ -108,27 +121,32 @@ def _league_for(request):
     return filterset, period, rows
 
 
-@replica_reads()
-def rankings(request):
+class RankingsView(CachedContentView):
     """The league table: every federation's figures, rank and change since last year."""
-    _check_league(request)
-    content = CachedContent(request, "rankings")
-    if not content.missing:
-        return render(request, "targets/rankings.html", {"page_content": content})
-    filterset, period, rows = _league_for(request)
-    linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
-    table = RankingTable(rows, linkable=linkable)
-    # A city's 45 federations fit one page; a country's hundreds are paged, ranks kept.
-    RequestConfig(request, paginate={"per_page": 100}).configure(table)
-    context = {
-        "filter": filterset,
-        "period": period,
-        "table": table,
-        "totals": progress.totals(rows, period),
-        "query": request.GET.urlencode(),
-        "page_content": content,
-    }
-    return render(request, "targets/rankings.html", context)
+
+    page = "rankings"
+    template_name = "targets/rankings.html"
+    replica = True
+
+    def check(self) -> None:
+        _check_league(self.request)
+
+    def reads(self) -> list[Reads]:
+        """The figures of the year and the year before of every federation in the league."""
+        years = years_read(self.request.GET)
+        return [Reads(league_federations(self.request.user), (*years, ITSELF)), YEAR_MENU]
+
+    def get_content_context(self) -> dict[str, Any]:
+        request = self.request
+        filterset, period, rows = _league_for(request)
+        linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
+        return {
+            "filter": filterset,
+            "period": period,
+            "table": RankingTable(rows, request, linkable=linkable),
+            "totals": progress.totals(rows, period),
+            "query": request.GET.urlencode(),
+        }
 
 
 @replica_reads()
@@ -155,56 +173,89 @@ def rankings_export(request, fmt: str):
     return response
 
 
-@replica_reads()
-def federation_detail(request, code: str):
-    """One federation: the two figures as the reports write them, charts and history."""
-    federation = get_object_or_404(Federation.objects.visible_to(request.user), code=code)
-    content = CachedContent(request, "federation")
-    if not content.missing:
-        return render(
-            request, "targets/federation_detail.html", {"federation": federation, "page_content": content}
+class FederationDetailView(CachedContentView):
+    """One federation: the two figures as the reports write them, charts and history.
+
+    Cached in two parts: the federation's own content under its own revisions (every part
+    of it: its years, records and name), which stays warm while other districts write, and
+    its rank in the city under the league's figures of the year and the year before.
+    """
+
+    page = "federation"
+    template_name = "targets/federation_detail.html"
+    replica = True
+
+    def get_shell_context(self) -> dict[str, Any]:
+        self.federation = get_object_or_404(
+            Federation.objects.visible_to(self.request.user), code=self.kwargs["code"]
         )
-    filterset = PeriodFilter(_filter_data(request), queryset=Federation.objects.none())
-    period = filterset.period()
-    league = progress.league(Federation.objects.in_league(request.user), period)
-    row = next(item for item in league if item.federation.pk == federation.pk)
-    ranked_count = sum(1 for item in league if item.rank is not None)
-    series = progress.monthly(federation, period)
-    sector_labels = dict(Sector.choices)
-    sectors = [
-        {**item, "label": sector_labels.get(item["sector"], item["sector"])}
-        for item in progress.unions_by_sector(federation, period.as_of)
-    ]
+        return {"federation": self.federation}
 
-    unions = with_active_members(
-        GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation)
-    )
-    union_table = FederationUnionTable(unions, prefix="u-")
-    RequestConfig(request, paginate={"per_page": 20}).configure(union_table)
+    def parts(self) -> list[Part]:
+        user = self.request.user
+        return [
+            Part("page_content", [Reads((self.federation.pk,)), YEAR_MENU], self.get_content_context,
+                 fragments=("head", "tail")),
+            Part("rank_content", [Reads(league_federations(user), years_read(self.request.GET))],
+                 self.get_rank_context),
+        ]
 
-    context = {
-        "federation": federation,
-        "filter": filterset,
-        "period": period,
-        "row": row,
-        "ranked_count": ranked_count,
-        "series": series,
-        "sectors": sectors,
-        "sector_total": sum(item["unions"] for item in sectors),
-        "sector_members": sum(item["members"] for item in sectors),
-        "history": progress.quota_history(federation),
-        "union_table": union_table,
-        "charts": {
-            "members": charts.cumulative_line(
-                series[Metric.NEW_MEMBERS], row.new_members.target, period
-            ),
-            "unions": charts.cumulative_line(
-                series[Metric.NEW_UNIONS], row.new_unions.target, period
-            ),
-            "sectors": charts.sector_bars(sectors),
-        },
-        "can_edit": Federation.objects.editable_by(request.user).filter(pk=federation.pk).exists(),
-        "page_content": content,
-    }
-    return render(request, "targets/federation_detail.html", context)
+    def _period_filter(self) -> PeriodFilter:
+        if not hasattr(self, "_filterset"):
+            self._filterset = PeriodFilter(_filter_data(self.request), queryset=Federation.objects.none())
+        return self._filterset
 
+    def get_rank_context(self) -> dict[str, Any]:
+        period = self._period_filter().period()
+        user = self.request.user
+        league = Federation.objects.in_league(user)
+        # One statement ranks the whole league; every federation's page of the period reads
+        # the same standings, computed once per change of the league's figures.
+        standings = shared_data(
+            f"standings:{int(roles.has_role(user))}:{period.year}:{period.as_of.isoformat()}",
+            self.digests["rank_content"],
+            lambda: progress.league_standings(league, period),
+        )
+        return {"standing": standings.get(self.federation.pk, progress.Standing(None, None, None, 0))}
+
+    def get_content_context(self) -> dict[str, Any]:
+        request, federation = self.request, self.federation
+        filterset = self._period_filter()
+        period = filterset.period()
+        row = progress.federation_progress(federation, period)
+        series = progress.monthly(federation, period)
+        sector_labels = dict(Sector.choices)
+        sectors = [
+            {**item, "label": sector_labels.get(item["sector"], item["sector"])}
+            for item in progress.unions_by_sector(federation, period.as_of)
+        ]
+
+        unions = with_active_members(
+            GrassrootsUnion.objects.visible_to(request.user).filter(federation=federation)
+        )
+        # On paper the whole list, not the screen's first page: one query, the columns it prints.
+        print_unions = unions.only("code", "name", "sector", "founded_on", "status").order_by(
+            "name_sort", "code"
+        )
+        return {
+            "filter": filterset,
+            "period": period,
+            "row": row,
+            "series": series,
+            "sectors": sectors,
+            "sector_total": sum(item["unions"] for item in sectors),
+            "sector_members": sum(item["members"] for item in sectors),
+            "history": progress.quota_history(federation),
+            "union_table": FederationUnionTable(unions, request, prefix="u-"),
+            "print_unions": print_unions,
+            "charts": {
+                "members": charts.cumulative_line(
+                    series[Metric.NEW_MEMBERS], row.new_members.target, period
+                ),
+                "unions": charts.cumulative_line(
+                    series[Metric.NEW_UNIONS], row.new_unions.target, period
+                ),
+                "sectors": charts.sector_bars(sectors),
+            },
+            "can_edit": Federation.objects.editable_by(request.user).filter(pk=federation.pk).exists(),
+        }

@@ -109,3 +109,46 @@ def test_city_staff_and_officers_have_no_admin(client_for, city_staff, officer_a
     for user in (city_staff, officer_a):
         response = client_for(user).get(reverse("admin:targets_quota_changelist"))
         assert response.status_code == 302  # to the admin login: not staff
+
+
+def test_a_transfer_added_in_the_admin_moves_the_member(client_for, admin_user):
+    member = MemberFactory(admitted_on=datetime.date(2024, 1, 5))
+    origin, target = member.union, UnionFactory()
+    response = client_for(admin_user).post(reverse("admin:members_transfer_add"), {
+        "member": member.pk, "to_union": target.pk, "transferred_on": "2024-06-01", "_save": "Save",
+    })
+    assert response.status_code == 302
+    transfer = Transfer.objects.get(member=member)
+    member.refresh_from_db()
+    assert (transfer.from_union, transfer.to_union, member.union) == (origin, target, target)
+    assert transfer.recorded_by == admin_user and member.history.first().history_user == admin_user
+    # Once recorded, a transfer is kept as it is: the change page writes nothing.
+    client_for(admin_user).post(reverse("admin:members_transfer_change", args=[transfer.pk]), {
+        "to_union": origin.pk, "transferred_on": "2024-07-01", "_save": "Save",
+    })
+    transfer.refresh_from_db()
+    assert (transfer.to_union, transfer.transferred_on) == (target, datetime.date(2024, 6, 1))
+
+
+def test_the_admin_cannot_move_a_member_without_a_transfer(client_for, admin_user):
+    member = MemberFactory()
+    other = UnionFactory()
+    response = client_for(admin_user).post(reverse("admin:members_member_change", args=[member.pk]), {
+        "card_no": member.card_no, "full_name": "Tên Mới", "gender": member.gender,
+        "birth_date": member.birth_date.isoformat(), "union": other.pk,
+        "admitted_on": member.admitted_on.isoformat(), "status": "active", "_save": "Save",
+    })
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.full_name == "Tên Mới" and member.union != other
+
+
+def test_a_quota_added_in_the_admin_is_kept_in_history(client_for, admin_user):
+    fed = FederationFactory()
+    response = client_for(admin_user).post(
+        reverse("admin:targets_quota_add"),
+        {"federation": fed.pk, "year": "2025", "metric": Metric.NEW_UNIONS, "target": "12", "_save": "Save"},
+    )
+    assert response.status_code == 302
+    quota = Quota.objects.get(federation=fed)
+    assert quota.target == 12 and quota.history.get().history_user == admin_user

@@ -48,7 +48,8 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
-from members.imports.schemas import SCHEMAS
+from branches.services import union_set_status
+from imports.schemas import SCHEMAS
 from members.models import Member, MemberStatus, Transfer
 from targets.models import Metric, Quota
 from tests.factories import MemberFactory, QuotaFactory, UnionFactory
@@ -282,7 +283,7 @@ def edited_member(world, case, client, persona):
 
 
 def departure(world, case, client, persona):
-    return {"left_on": "2024-09-30"}
+    return {"left_on": "2024-09-30", "left_reason": "retired"}
 
 
 def transfer_in_federation(world, case, client, persona):
@@ -681,7 +682,7 @@ def test_transfer_form_for_b_member_is_refused(world, officer_a_client):
 def test_union_event_for_b_union_is_refused(world, officer_a_client, event):
     union = world.union["B"]
     if event == "reactivate":
-        union.set_status(UnionStatus.SUSPENDED, D(2024, 2, 1))
+        union_set_status(union=union, status=UnionStatus.SUSPENDED, on=D(2024, 2, 1))
     before = snapshot()
     url = reverse("branches:union_event", args=[union.code, event])
     assert officer_a_client.post(url, {"on": "2024-05-01"}).status_code == 404

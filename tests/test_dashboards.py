@@ -58,7 +58,7 @@ def test_federation_page_figures_in_vietnamese(client_for, officer_a, two_feds):
     assert "3/4 đoàn viên — 75,0%" in html or "3/4 members — 75,0%" in html
     assert "75,0%" in html and "50,0%" in html
     assert 'data-chart="chart-members"' in html and 'data-chart="chart-sectors"' in html
-    assert "vendor/plotly/plotly.min.js" in html
+    assert "vendor/plotly/plotly-basic.min.js" in html
 
 
 def test_federation_page_in_english(client_for, officer_a, two_feds):
@@ -124,7 +124,9 @@ def test_csv_export(client_for, city_staff, two_feds):
     )
     assert response.status_code == 200
     assert "rankings_2024_as-of-2024-12-31.csv" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # A byte order mark first, so that Excel reads the diacritics as UTF-8.
+    assert response.content.startswith(b"\xef\xbb\xbfrank,")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "rank", "federation", "name", "new_members", "new_members_target", "new_members_pct",
         "new_unions", "new_unions_target", "new_unions_pct", "score",
@@ -133,34 +135,76 @@ def test_csv_export(client_for, city_staff, two_feds):
     assert rows[2] == ["2", "fed-b", "LĐLĐ huyện Bình Minh", "1", "10", "10.0", "0", "", "", "10.0"]
 
 
-def test_xlsx_export_has_filters_numbers_and_escaped_text(client_for, city_staff, two_feds):
+def report_rows(sheet) -> list[list]:
+    """The sheet's values, each row cut after its last filled cell."""
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    return [row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)] for row in values]
+
+
+def test_xlsx_export_is_a_printable_report_in_vietnamese(client_for, city_staff, two_feds):
     FederationFactory(code="fed-z", name="=cmd|' /C calc'!A0", kind="rural_district")
     response = client_for(city_staff).get(
-        reverse("rankings_export", args=["xlsx"]), {"year": 2024, "kind": "rural_district"}
+        reverse("rankings_export", args=["xlsx"]), {"year": 2024, "as_of": "2024-10-31"}
     )
     assert response.status_code == 200
+    assert "rankings_2024_as-of-2024-10-31.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
+    rows = report_rows(sheet)
+
+    # The title: what, for whom, up to when.
+    assert sheet.title == "Xếp hạng"
+    assert rows[0] == ["Xếp hạng các công đoàn cấp trên năm 2024"]
+    assert rows[1] == ["Toàn thành phố — số liệu tính đến ngày 31/10/2024"]
+    assert rows[2][0].startswith("2 công đoàn cấp trên được xếp hạng.")
+    assert sheet["A1"].font.bold and sheet["A1"].font.size == 14
+
+    # Two heading rows as on the page, the metric groups over their columns.
+    assert rows[5] == ["Hạng", "Công đoàn cấp trên", "Loại hình", "Kết nạp đoàn viên", None, None, None,
+                       "Thành lập CĐCS", None, None, None, "Điểm (%)", "Thay đổi so với năm trước"]
+    assert rows[6][3:11] == ["Thực hiện", "Chỉ tiêu", "Tỷ lệ đạt (%)", "Trạng thái"] * 2
+    assert "D6:G6" in {str(merged) for merged in sheet.merged_cells.ranges}
+
+    # Numbers stay numbers; they show as Vietnamese writes them.
+    assert rows[7] == [1, "LĐLĐ quận Ánh Dương", "LĐLĐ quận", 3, 4, 75.0, "Chậm tiến độ",
+                       1, 2, 50.0, "Chậm tiến độ", 62.5]
+    assert rows[8][:7] == [2, "LĐLĐ huyện Bình Minh", "LĐLĐ huyện", 1, 10, 10.0, "Chậm tiến độ"]
+    assert rows[8][7:12] == [0, None, None, None, 10.0]  # no union quota: empty cells, not zeros
+    assert sheet["D8"].number_format == "[$-42A]#,##0"
+    assert sheet["F8"].number_format == "[$-42A]0.0"
+    assert sheet["L8"].number_format == "[$-42A]0.0"
+    assert sheet["M8"].number_format.startswith('"▲ "0;"▼ "0')
+    assert rows[9][1] == "'=cmd|' /C calc'!A0"  # a formula is never live in the sheet
+
+    # Columns wide enough for what they hold; the headings stay in view and on every page.
+    assert sheet.column_dimensions["B"].width >= len("LĐLĐ huyện Bình Minh")
+    assert sheet.freeze_panes == "A8"
+    setup = sheet.page_setup
+    assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)  # 9: A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$6:$7"
+
+
+def test_xlsx_export_follows_the_interface_language(client_for, city_staff, two_feds):
+    client = client_for(city_staff)
+    client.cookies["unionboard_language"] = "en"
+    response = client.get(reverse("rankings_export", args=["xlsx"]), {"year": 2024, "kind": "rural_district"})
     assert "rural_district" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
-    values = [row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)]
-              for row in values]
-    assert values[0] == ["year", "2024"]
-    assert values[2] == ["kind", "rural_district"]
-    header = values.index(
-        ["rank", "federation", "name", "new_members", "new_members_target", "new_members_pct",
-         "new_unions", "new_unions_target", "new_unions_pct", "score"]
-    )
-    body = values[header + 1:]
-    assert body[0][:6] == [1, "fed-b", "LĐLĐ huyện Bình Minh", 1, 10, 10.0]
-    assert isinstance(body[0][5], int | float)  # a number, not text
-    assert sheet.cell(row=header + 2, column=6).number_format == "0.0"
-    assert body[1][2] == "'=cmd|' /C calc'!A0"  # a formula is never live in the sheet
+    rows = report_rows(sheet)
+    assert rows[0] == ["Rankings of the federations, 2024"]
+    assert rows[1] == ["Kind: Rural district federation — figures up to 12/31/2024"]
+    assert rows[5][:4] == ["Rank", "Federation", "Kind", "New members"]
+    assert rows[7][:7] == [1, "LĐLĐ huyện Bình Minh", "Rural district federation", 1, 10, 10.0, "Behind pace"]
+    assert len(rows) == 8  # the rural district only
 
 
 def test_export_command_csv_to_stdout(two_feds):
     out = io.StringIO()
     call_command("export_rankings", "--year", "2024", "--as-of", "2024-10-31", stdout=out)
     lines = out.getvalue().splitlines()
+    assert lines[0].startswith("\ufeffrank,federation,")
     assert lines[1] == "1,fed-a,LĐLĐ quận Ánh Dương,3,4,75.0,1,2,50.0,62.5"
 
 
@@ -168,8 +212,12 @@ def test_export_command_xlsx_to_file(two_feds, tmp_path):
     path = tmp_path / "rank.xlsx"
     call_command("export_rankings", "--year", "2024", "--format", "xlsx", "--output", str(path),
                  stderr=io.StringIO())
-    sheet = load_workbook(path).active
-    assert any(row[1] == "fed-a" for row in sheet.iter_rows(values_only=True))
+    rows = report_rows(load_workbook(path).active)
+    assert rows[0] == ["Xếp hạng các công đoàn cấp trên năm 2024"]
+    assert any(row[1:2] == ["LĐLĐ quận Ánh Dương"] for row in rows)
+    call_command("export_rankings", "--year", "2024", "--format", "xlsx", "--output", str(path),
+                 "--language", "en", stderr=io.StringIO())
+    assert report_rows(load_workbook(path).active)[0] == ["Rankings of the federations, 2024"]
 
 
 @pytest.mark.parametrize(
@@ -257,3 +305,25 @@ def test_chart_numbers_read_as_django_writes_them(language, value, decimals):
     with translation.override(language):
         expected = number_format(value, decimals, force_grouping=True)
         assert _numbers()(value, decimals) == expected
+
+
+@pytest.mark.parametrize("members_each", [2, 20])
+def test_federation_page_queries_are_fixed_whatever_its_members(
+    client_for, city_staff, fed_a, fed_b, members_each, django_assert_num_queries
+):
+    """Its rank comes from one SQL statement, its members by sector from an index: no query
+    reads member rows one by one, and the count does not move with the members."""
+    for fed in (fed_a, fed_b):
+        QuotaFactory(federation=fed, year=2024, metric=Metric.NEW_MEMBERS, target=50)
+        for sector in ("public_service", "non_state"):
+            union = UnionFactory(federation=fed, sector=sector, founded_on=D(2020, 1, 1))
+            MemberFactory.create_batch(members_each, union=union, admitted_on=D(2024, 4, 4))
+    client = client_for(city_staff)
+    client.get(reverse("overview"))  # the user's permissions, read once and cached
+    # session, user, access token, the federation, the revisions; its own content: year
+    # menu, figures (4), months (3), sectors (1), union table (2), every union for print (1),
+    # quotas by year (3) (city staff may edit nothing: no query); its rank in the city (1)
+    with django_assert_num_queries(21):
+        response = client.get(reverse("federation_detail", args=["fed-a"]), {"year": 2024})
+    assert response["X-Content-Cache"] == "miss"
+    assert f"{2 * members_each}/50" in response.content.decode()

@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from branches.models import GrassrootsUnion, UnionStatus
-from members.imports import service
-from members.imports.reading import normalise_header
-from members.imports.schemas import SCHEMAS
+from imports import service
+from imports.reading import normalise_header
+from imports.schemas import SCHEMAS
 from members.models import Member, MemberStatus
 from targets.models import Metric, Quota
 from tests.factories import MemberFactory, UnionFactory, make_user
@@ -285,7 +285,8 @@ def test_a_token_works_once_and_only_for_its_session(web, client, officer_a, uni
     assert client.post(reverse("imports:confirm"), {"token": token}).status_code == 302
     assert Member.objects.count() == 3
     response = client.post(reverse("imports:confirm"), {"token": token}, follow=True)
-    assert "no longer waiting for confirmation" in response.content.decode()
+    assert "This file has already been imported." in response.content.decode()  # not written twice
+    assert Member.objects.count() == 3
 
 
 def test_member_union_change_is_not_a_transfer(web, officer_a, unions):
@@ -456,7 +457,7 @@ def test_admission_in_the_future(unions):
     content = MEMBER_HEADER + f"\nTN-1,Trần Thị Thử,female,,cdcs-a1,{tomorrow:%d/%m/%Y},,\n"
     result = run("members", content.encode(), commit=True)
     assert messages_of(result) == [
-        f"row 2, column admitted_on: The admission date {tomorrow.isoformat()} is in the future."
+        "row 2, column admitted_on: The date cannot be in the future."
     ]
     assert Member.objects.count() == 0
 
@@ -465,7 +466,7 @@ def test_leaving_before_admission(unions):
     content = MEMBER_HEADER + "\nTN-1,Trần Thị Thử,female,,cdcs-a1,2024-03-01,left,2024-02-28\n"
     result = run("members", content.encode(), commit=True)
     assert messages_of(result) == [
-        "row 2, column left_on: The leaving date 2024-02-28 is before the admission date 2024-03-01."
+        "row 2, column left_on: The leaving date cannot precede the admission."
     ]
     assert Member.objects.count() == 0
 
@@ -759,14 +760,14 @@ def _days(offset: int) -> str:
     [
         (None, 0, "active", None, None),  # admitted today
         (-1, 0, "active", None, None),  # born the day before the admission
-        (0, 0, "active", None, "birth_date: The date of birth must come before the admission."),
-        (1, 0, "active", None, "birth_date: The date of birth is in the future."),
+        (0, 0, "active", None, "birth_date: The date of birth must precede the admission."),
+        (1, 0, "active", None, "birth_date: The date cannot be in the future."),
         (-9, -2, "active", None, None),
         (-9, -2, "left", -2, None),  # left on the day of the admission
-        (-9, -2, "left", -3, "left_on: The leaving date {-3} is before the admission date {-2}."),
+        (-9, -2, "left", -3, "left_on: The leaving date cannot precede the admission."),
         (-9, -2, "left", 0, None),  # left today
-        (-9, -2, "left", 1, "left_on: The leaving date is in the future."),
-        (-9, 1, "active", None, "admitted_on: The admission date {1} is in the future."),
+        (-9, -2, "left", 1, "left_on: The date cannot be in the future."),
+        (-9, 1, "active", None, "admitted_on: The date cannot be in the future."),
         (-9, -2, "", -1, None),  # no status: the leaving date makes it "left"
     ],
 )
@@ -786,14 +787,13 @@ def test_member_dates_at_the_edges(unions, born, admitted, status, left, problem
     ("founded", "status", "status_on", "employees", "problem"),
     [
         (0, "active", None, "0", None),  # founded today, no employees yet
-        (1, "active", None, "", "founded_on: The founding date is in the future."),
+        (1, "active", None, "", "founded_on: The date cannot be in the future."),
         (-5, "suspended", -5, "", None),  # suspended on the founding day
         (-5, "dissolved", 0, "", None),  # dissolved today
-        (-5, "suspended", -6, "", "status_on: The status date is before the founding date."),
-        (-5, "dissolved", 1, "", "status_on: The status date is in the future."),
-        (-5, "suspended", None, "",
-         "status_on: A suspended or dissolved union needs the date of that status (status_on)."),
-        (-5, "active", None, "-1", "employees: The number of employees cannot be negative."),
+        (-5, "suspended", -6, "", "status_on: The status date cannot precede the founding."),
+        (-5, "dissolved", 1, "", "status_on: The date cannot be in the future."),
+        (-5, "suspended", None, "", "status_on: A suspended or dissolved union needs the date."),
+        (-5, "active", None, "-1", "employees: Ensure this value is greater than or equal to 0."),
     ],
 )
 def test_union_dates_at_the_edges(fed_a, founded, status, status_on, employees, problem):
@@ -822,3 +822,61 @@ def test_quota_years_from_2000_to_2100(fed_a, year, target, ok):
     else:
         assert messages_of(result) == ["row 2, column year: The year must be between 2000 and 2100."]
         assert Quota.objects.count() == 0
+
+
+def test_the_reason_for_leaving_in_vietnamese_words(unions):
+    content = (
+        "Số thẻ,Họ và tên,Giới tính,Mã CĐCS,Ngày kết nạp,Trạng thái,Ngày ra,Lý do ra\n"
+        "TN-1,Trần Thị Thử,Nữ,cdcs-a1,01/03/2024,đã ra,30/09/2024,Nghỉ hưu\n"
+        "TN-2,Lê Văn Mẫu,Nam,cdcs-a1,01/03/2024,đã ra,30/09/2024,tu nguyen ra khoi to chuc\n"
+        "TN-3,Phạm Thị Kiểm,Nữ,cdcs-a1,01/03/2024,đã ra,30/09/2024,\n"
+    )
+    result = run("members", content.encode(), commit=True)
+    assert result.ok, messages_of(result)
+    assert dict(Member.objects.values_list("card_no", "left_reason")) == {
+        "TN-1": "retired", "TN-2": "voluntary", "TN-3": "",
+    }
+    # A reason with an active member is refused; a member made active again loses the stored one.
+    bad = run("members", (MEMBER_HEADER + ",left_reason\nTN-9,Tên,male,,cdcs-a1,2024-03-01,active,,retired\n")
+              .encode())
+    assert messages_of(bad) == [
+        "row 2, column left_reason: A reason for leaving goes with the status “left”, only."
+    ]
+    again = run("members", (MEMBER_HEADER + "\nTN-1,Trần Thị Thử,female,,cdcs-a1,2024-03-01,active,\n")
+                .encode(), commit=True)
+    assert again.ok and Member.objects.get(card_no="TN-1").left_reason == ""
+
+
+def test_a_change_of_union_status_follows_the_event_rules(unions):
+    header = "code,name,federation,sector,founded_on,status,status_on\n"
+    row = "cdcs-a1,Công đoàn Thử,fed-a,non_state,2015-01-01,{status},{on}\n"
+    assert run("unions", (header + row.format(status="dissolved", on="2024-05-01")).encode(), commit=True).ok
+    result = run("unions", (header + row.format(status="active", on="2024-06-01")).encode(), commit=True)
+    assert messages_of(result) == [
+        "row 2, column status: This union is dissolved: that change is not possible."
+    ]
+    result = run("unions", (header + row.format(status="dissolved", on="2024-05-01")).encode())
+    assert result.ok and result.unchanged == 1  # the same status again is no change
+
+
+@pytest.mark.parametrize(
+    ("admitted", "status", "problem"),
+    [
+        ("2024-03-10", "active", None),  # on the union's founding day
+        ("2024-03-09", "active", "admitted_on: The admission cannot precede the union's founding."),
+        ("2024-06-29", "suspended", None),  # the day before the union was suspended
+        ("2024-06-30", "suspended",
+         "admitted_on: The union was already suspended or dissolved on that date."),
+    ],
+)
+def test_admission_within_the_life_of_its_union(fed_a, admitted, status, problem):
+    UnionFactory(code="cdcs-life", federation=fed_a, founded_on=D(2024, 3, 10), status=status,
+                 status_on=D(2024, 6, 30) if status != "active" else None)
+    row = f"TN-1,Trần Thị Thử,female,,cdcs-life,{admitted},,"
+    result = run("members", f"{MEMBER_HEADER}\n{row}\n".encode(), commit=True)
+    if problem is None:
+        assert result.ok, messages_of(result)
+        assert Member.objects.get().admitted_on.isoformat() == admitted
+    else:
+        assert messages_of(result) == [f"row 2, column {problem}"]
+        assert Member.objects.count() == 0

@@ -84,3 +84,14 @@ def test_vietnamese_sort_and_fold():
     names = ["Đống Đa", "Dương Xá", "Zeta", "Ba Đình", "Ân Thi", "An"]
     assert sorted(names, key=vi_sort_key) == ["An", "Ân Thi", "Ba Đình", "Dương Xá", "Đống Đa", "Zeta"]
     assert fold("Thanh Xuân") == "thanh xuan"
+
+
+def test_a_reason_for_leaving_goes_with_leaving_only():
+    union = UnionFactory()
+    before = Member.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MemberFactory(union=union, status=MemberStatus.ACTIVE, left_reason="retired")
+    member = MemberFactory(
+        union=union, status=MemberStatus.LEFT, left_on=datetime.date(2024, 6, 1), left_reason="retired"
+    )
+    assert Member.objects.count() == before + 1 and member.get_left_reason_display() == "Nghỉ hưu"

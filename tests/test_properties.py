@@ -48,7 +48,7 @@ def load(kind: str, header: list[str], rows: list[list]) -> None:
 
     The one place that knows where the import lives.
     """
-    from members.imports.service import import_file
+    from imports.service import import_file
 
     if not rows:
         return
@@ -109,8 +109,13 @@ def cities(draw) -> tuple[oracle.City, datetime.date, dict]:
     members = []
     if unions:
         for i in range(draw(st.integers(0, 14))):
-            admitted_into = draw(st.sampled_from(unions)).code
-            admitted_on = draw(days)
+            union = draw(st.sampled_from(unions))
+            admitted_into = union.code
+            # An admission falls in the life of its union (Member.clean): from its founding,
+            # and before it was suspended or dissolved.
+            admitted_on = max(draw(days), union.founded_on)
+            if union.status_on is not None and admitted_on >= union.status_on:
+                continue
             later = st.sampled_from(
                 [admitted_on, admitted_on + DAY, as_of, as_of + DAY, D(year, 12, 31)]
             ).filter(lambda day, admitted_on=admitted_on: day >= admitted_on)
@@ -189,6 +194,14 @@ def assert_selectors(city: oracle.City, as_of: datetime.date) -> None:
         for metric in oracle.METRICS:
             assert_figure(got.metrics[metric], want.metrics[metric], f"{label} {metric}")
             assert_figure(got.previous[metric], want.previous[metric], f"{label} {metric} last year")
+
+    # The federation page's rank, computed in SQL: the same standings.
+    standings = progress.league_standings(Federation.objects.all(), period)
+    ids = dict(Federation.objects.values_list("code", "pk"))
+    ranked = sum(1 for row in expected if row.rank is not None)
+    assert {code: standings[ids[code]] for code in ids} == {
+        row.code: progress.Standing(row.rank, row.previous_rank, row.score, ranked) for row in expected
+    }
 
     totals = progress.totals(rows, period)
     assert (totals.federations, totals.ranked) == (

@@ -266,13 +266,16 @@ def test_admitting_into_another_federations_union_is_refused(client_for, officer
 
 def test_departure(client_for, officer_a, member_a):
     client = client_for(officer_a)
-    response = client.post("/members/A0001/leave/", {"left_on": "2024-02-01"})
+    response = client.post("/members/A0001/leave/", {"left_on": "2024-02-01", "left_reason": "retired"})
     assert response.context["form"].errors["left_on"]  # before the admission
     member_a.refresh_from_db()
     assert member_a.status == "active"
-    assert client.post("/members/A0001/leave/", {"left_on": "2024-08-01"}).status_code == 302
+    response = client.post("/members/A0001/leave/", {"left_on": "2024-08-01"})
+    assert response.context["form"].errors["left_reason"]  # a departure says why
+    response = client.post("/members/A0001/leave/", {"left_on": "2024-08-01", "left_reason": "retired"})
+    assert response.status_code == 302
     member_a.refresh_from_db()
-    assert (member_a.status, member_a.left_on) == ("left", D(2024, 8, 1))
+    assert (member_a.status, member_a.left_on, member_a.left_reason) == ("left", D(2024, 8, 1), "retired")
 
 
 def test_transfer_within_the_federation(client_for, officer_a, member_a, union_a2):
@@ -334,3 +337,28 @@ def test_officer_cannot_touch_another_federations_member(client_for, officer_b, 
     assert client.post("/members/A0001/leave/", {"left_on": "2024-08-01"}).status_code == 404
     member_a.refresh_from_db()
     assert member_a.status == "active"
+
+
+def test_the_reason_for_leaving_on_the_member_page_and_in_its_history(
+    client_for, officer_a, admin_user, member_a
+):
+    client = client_for(officer_a)
+    page = client.get("/members/A0001/leave/").content.decode()
+    assert "Lý do ra khỏi công đoàn" in page and "Nghỉ hưu" in page and "Tự nguyện ra khỏi tổ chức" in page
+    response = client.post("/members/A0001/leave/", {"left_on": "2024-08-01", "left_reason": "job_change"})
+    assert response.status_code == 302
+    page = client.get("/members/A0001/").content.decode()
+    assert "Lý do ra khỏi công đoàn" in page and "Chuyển công tác" in page
+    history = client_for(admin_user).get("/members/A0001/").content.decode()
+    assert "01/08/2024: Chuyển công tác" in history  # the audit trail shows the departure with its reason
+    member_a.refresh_from_db()
+    assert member_a.history.first().history_user == officer_a
+
+
+def test_a_dissolved_union_cannot_be_suspended_through_its_form_either(client_for, officer_a, fed_a):
+    UnionFactory(code="a-gone", federation=fed_a, founded_on=D(2020, 1, 1), status="dissolved",
+                 status_on=D(2024, 1, 1))
+    response = client_for(officer_a).post("/unions/a-gone/status/suspend/", {"on": "2024-05-01"})
+    assert response.status_code == 200
+    assert "không thể thực hiện" in " ".join(response.context["form"].non_field_errors())
+    assert GrassrootsUnion.objects.get(code="a-gone").status == "dissolved"

@@ -3,7 +3,7 @@
 Django's ModelBackend asks the database for a user's permissions on every request
 (two five-table joins), and the roles ask for the user's federations. Both change only
 when an administrator changes a user, a group or an officer link, and each such change
-replaces the access token (`branches.revisions`, row 0) in the same transaction. So
+replaces the access token (`unionboard.revisions`, the city's ACCESS row) in the same transaction. So
 they are cached under (user, access token): a change is seen by the next request.
 """
 
@@ -16,17 +16,19 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
+from unionboard.models import DataRevision
+from unionboard.revisions import ACCESS, CITY
+
 T = TypeVar("T")
 
 
 def access_token(user) -> int | None:
     """The current access token, read once per request (memoised on the user object)."""
     if not hasattr(user, "_access_token"):
-        from branches.models import DataRevision
-        from branches.revisions import ACCESS
-
         user._access_token = (
-            DataRevision.objects.filter(federation_id=ACCESS).values_list("token", flat=True).first()
+            DataRevision.objects.filter(federation_id=CITY, year=ACCESS)
+            .values_list("token", flat=True)
+            .first()
         )
     return user._access_token
 
@@ -45,16 +47,21 @@ def cached_for_access(user, name: str, compute: Callable[[], T]) -> T:
 
 
 class CachedPermissionsBackend(ModelBackend):
-    """ModelBackend whose permission sets are cached until the next access change."""
+    """ModelBackend whose permission sets are cached until the next access change.
 
-    def _get_permissions(self, user_obj, obj, from_name):
+    Only ModelBackend's public methods are overridden: `has_perm` reads
+    `get_all_permissions`, which joins these two and keeps the result on the user object
+    for the rest of the request, so a request reads the cache at most twice.
+    """
+
+    def get_user_permissions(self, user_obj, obj=None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()  # as ModelBackend answers, without a cache key for an anonymous user
+        compute = super().get_user_permissions
+        return cached_for_access(user_obj, "user-perms", lambda: compute(user_obj))
+
+    def get_group_permissions(self, user_obj, obj=None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
-        perm_cache_name = f"_{from_name}_perm_cache"
-        if not hasattr(user_obj, perm_cache_name):
-            perms = cached_for_access(
-                user_obj, f"{from_name}-perms",
-                lambda: super(CachedPermissionsBackend, self)._get_permissions(user_obj, obj, from_name),
-            )
-            setattr(user_obj, perm_cache_name, perms)
-        return getattr(user_obj, perm_cache_name)
+        compute = super().get_group_permissions
+        return cached_for_access(user_obj, "group-perms", lambda: compute(user_obj))

@@ -1,11 +1,9 @@
-"""Form pieces shared by the apps: date inputs and the rule that records are not dated ahead."""
+"""Form pieces shared by the apps: date inputs, and forms that show the models' rules."""
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,7 +21,28 @@ class DateInput(forms.DateInput):
         )
 
 
-def not_in_future(day: datetime.date | None) -> datetime.date | None:
-    if day and day > timezone.localdate():
-        raise forms.ValidationError(_("The date cannot be in the future."))
-    return day
+class RuleErrorsMixin:
+    """Show the messages of a model's rules or of a write service on this form.
+
+    The rules key each message on the model's field; a form may call that field otherwise
+    (`rule_fields`, e.g. a union's `status_on` is the event form's `on`) or not show it at
+    all (a member's leaving date on the correction form): such messages go above the form
+    rather than crash it, as Django's `add_error` would for an unknown field.
+    """
+
+    rule_fields: dict[str, str] = {}
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            regrouped: dict[str, list] = {}
+            for name, errors in error.error_dict.items():
+                name = self.rule_fields.get(name, name)
+                if name != NON_FIELD_ERRORS and name not in self.fields:
+                    name = NON_FIELD_ERRORS
+                regrouped.setdefault(name, []).extend(errors)
+            error = ValidationError(regrouped)
+        super().add_error(field, error)
+
+
+class RulesModelForm(RuleErrorsMixin, forms.ModelForm):
+    """A model form that shows every message of the model's `clean`, whichever fields it has."""

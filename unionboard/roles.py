@@ -8,6 +8,8 @@ these helpers.
 
 from django.contrib.auth.models import AnonymousUser, User
 
+from unionboard.auth import cached_for_access
+
 CITY_STAFF_GROUP = "city_staff"
 OFFICER_GROUP = "district_officer"
 ADMIN_GROUP = "administrator"
@@ -37,8 +39,6 @@ def officer_federation_ids(user: User | AnonymousUser) -> list[int]:
         return []
     cached = getattr(user, "_officer_federation_ids", None)
     if cached is None:
-        from unionboard.auth import cached_for_access
-
         cached = cached_for_access(
             user, "officer-federations", lambda: list(user.federations.values_list("pk", flat=True))
         )

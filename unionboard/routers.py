@@ -31,7 +31,9 @@ from django.http import HttpRequest, HttpResponse
 REPLICA_DB_ALIAS = "replica"
 # The apps whose tables hold the dashboard figures; auth, sessions, admin and axes never
 # go to the replica.
-REPLICA_APP_LABELS = frozenset({"branches", "members", "targets"})
+# The data revisions (app "unionboard") go with them: a page's cache key must be read from
+# the database its content is read from.
+REPLICA_APP_LABELS = frozenset({"unionboard", "branches", "members", "targets"})
 PIN_COOKIE_NAME = "unionboard_primary"
 PIN_COOKIE_SALT = "unionboard.routers.pin"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

@@ -58,14 +58,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tables2",
     "django_filters",
     "django_bootstrap5",
     "simple_history",
     "axes",
+    # The project's apps, each importing only those above it in this list (import-linter).
+    "unionboard",
     "branches",
     "members",
     "targets",
+    "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +103,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "unionboard.context_processors.navigation",
             ],
-            "libraries": {"pagecache": "unionboard.pagecache", "tablerows": "unionboard.tablerows"},
         },
     },
 ]
@@ -121,6 +123,12 @@ if REPLICA_URL:
     DATABASE_ROUTERS = ["unionboard.routers.PrimaryReplicaRouter"]
     MIDDLEWARE.append("unionboard.routers.PinPrimaryMiddleware")
 for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite has one writer at a time. A writer waits up to 20 s for the lock rather than
+        # failing at once with "database is locked", and a transaction takes the write lock
+        # when it begins (BEGIN IMMEDIATE): two transactions that read and then write (two
+        # transfers of one member, a double-clicked import) queue up instead of deadlocking.
+        _db.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     if _db["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
         # psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
         _db.setdefault("OPTIONS", {})["pool"] = {
@@ -220,8 +228,6 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 # django-filter's blank choice ("---------" by default) reads "All" in the user's language.
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 

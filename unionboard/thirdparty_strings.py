@@ -1,6 +1,6 @@
 """Strings that installed packages show but translate into no Vietnamese of their own.
 
-django-tables2, django-filter, django-simple-history, django-axes and django-bootstrap5
+django-filter, django-simple-history, django-axes and django-bootstrap5
 ship no `vi` catalogue. Naming their msgids here, exactly as the packages spell them,
 lets `makemessages` keep them in the project's own `locale/vi`, where they are
 translated with the rest of the product. Nothing imports this module.
@@ -10,14 +10,6 @@ are left out; "History" is kept because Django's Vietnamese for it reads "memo".
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy
-
-DJANGO_TABLES2 = (
-    gettext_noop("previous"),
-    gettext_noop("next"),
-    gettext_noop("That page number is not an integer"),
-    gettext_noop("That page number is less than 1"),
-    gettext_noop("That page contains no results"),
-)
 
 DJANGO_FILTER = (
     gettext_noop("date"),

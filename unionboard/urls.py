@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("targets.urls")),
     path("", include("branches.urls")),
     path("", include("members.urls")),
-    path("import/", include("members.imports.urls")),
+    path("import/", include("imports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

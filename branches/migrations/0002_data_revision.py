@@ -1,17 +1,7 @@
 from django.db import migrations, models
 
-from branches import revisions
-
-TABLES = ["branches_federation", "branches_grassrootsunion", *revisions.ACCESS_TABLES]
-
-
-def install(apps, schema_editor):
-    revisions.install(schema_editor.connection, TABLES)
-    revisions.revise_all(schema_editor.connection)
-
-
-def drop(apps, schema_editor):
-    revisions.drop(schema_editor.connection, TABLES)
+# The triggers this migration installed write to a table that unionboard 0002 replaced;
+# branches 0004 installs today's (unionboard.revisions) on a new database.
 
 
 class Migration(migrations.Migration):
@@ -29,5 +19,4 @@ class Migration(migrations.Migration):
                 ('token', models.BigIntegerField()),
             ],
         ),
-        migrations.RunPython(install, drop),
     ]

@@ -1,35 +1,10 @@
-"""A grassroots union's status badge: one place decides its colour, symbol and words."""
+"""Template tags drawing a union's status (branches.cells): the same HTML the tables draw."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
-from branches.models import GrassrootsUnion, UnionStatus
+from branches.cells import union_status
 
 register = template.Library()
-
-# status: (badge colour, symbol)
-BADGES = {
-    UnionStatus.ACTIVE: ("success", "●"),
-    UnionStatus.SUSPENDED: ("warning", "⏸"),
-}
-OTHER = ("secondary", "✖")
-
-
-@register.simple_tag
-def union_status(union: GrassrootsUnion) -> SafeString:
-    """The status badge, and the day of the change for a suspended or dissolved union."""
-    colour, symbol = BADGES.get(union.status, OTHER)
-    badge = format_html(
-        '<span class="badge text-bg-{}"><span aria-hidden="true">{}</span> {}</span>',
-        colour, symbol, union.get_status_display(),
-    )
-    if union.status_on and union.status != UnionStatus.ACTIVE:
-        return format_html(
-            '{} <span class="small text-secondary">{}</span>',
-            badge, date_format(union.status_on, "SHORT_DATE_FORMAT"),
-        )
-    return badge
+register.simple_tag(union_status)

@@ -77,11 +77,19 @@
         ticktext: points.map(function (name) { return String(name).split(" ")[1]; })
       });
     }
-    layout.margin = Object.assign({}, layout.margin, { r: 48 });
+    layout.margin = Object.assign({}, layout.margin, { r: Math.max(48, (layout.margin || {}).r || 0) });
     var rows = (layout.yaxis && layout.yaxis.categoryarray) || categoriesOf(figure, "y", true);
     if (rows.length && wrapAxis(layout.yaxis = layout.yaxis || {}, rows, 20)) {
       layout.height = Math.max(layout.height || 0, rows.length * 34 + 140);
     }
+    if (rows.length) {
+      // Attainment runs along x: four upright ticks (0%, 50%, 100%, 150%) rather than slanted ones.
+      layout.xaxis = Object.assign(layout.xaxis || {}, { tickangle: 0, nticks: 5 });
+    }
+    // The figures beside the bars a size up from the axis labels: they are what is read.
+    (figure.data || []).forEach(function (trace) {
+      if (trace.type === "bar" && trace.text) { trace.textfont = Object.assign({}, trace.textfont, { size: 12 }); }
+    });
   }
 
   function draw() {
@@ -101,12 +109,18 @@
       delete layout.width;
       wholeNumberTicks(figure, layout);
       fitLabels(target, figure, layout);
+      // The toolbar (zoom, pan) is for a mouse: a phone gets none, and on a larger screen it
+      // sits in a band of its own above the figure (CSS), never over the legend.
+      var toolbar = target.clientWidth >= 576;
+      target.classList.toggle("chart-toolbar", toolbar);
       Plotly.newPlot(target, figure.data || [], layout, {
         responsive: true,
         displaylogo: false,
+        displayModeBar: toolbar ? "hover" : false,
         modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"]
       });
       target.dataset.drawn = "true";
+      target.dataset.height = layout.height || target.clientHeight;
     });
   }
   if (document.readyState === "loading") {
@@ -114,18 +128,55 @@
   } else {
     draw();
   }
-  // On paper the text equivalents of the charts are shown too, and charts fit the A4 width.
+  // On paper the text equivalents of the charts are shown too, and each chart is drawn again
+  // at the size the print style sheet gives it (--paper-chart-width and -height, absolute
+  // lengths, measured here before the page switches to print), in a smaller type; after
+  // printing, as it was. Done before printing: the browser paginates what it has then.
+  var PAPER_FONT_SIZE = 10;
   var opened = [];
+  function paperSize() {
+    var probe = document.createElement("div");
+    probe.style.cssText = "position:absolute;visibility:hidden;width:var(--paper-chart-width);height:var(--paper-chart-height)";
+    document.body.appendChild(probe);
+    var size = { width: probe.offsetWidth, height: probe.offsetHeight };
+    probe.remove();
+    return size;
+  }
+  function drawnCharts() { return document.querySelectorAll('.chart[data-drawn="true"]'); }
+  function toPaper() {
+    var paper = paperSize();
+    if (!paper.width || !paper.height) { return; }
+    drawnCharts().forEach(function (node) {
+      var layout = node.layout || {};
+      node.screenLayout = { font: layout.font && layout.font.size, dtick: layout.yaxis && layout.yaxis.dtick };
+      var update = {
+        width: paper.width, height: Math.min(Number(node.dataset.height), paper.height), "font.size": PAPER_FONT_SIZE
+      };
+      // Every federation keeps its name beside its bar, however tight the page.
+      if (layout.yaxis && layout.yaxis.categoryarray && layout.yaxis.tickmode !== "array") { update["yaxis.dtick"] = 1; }
+      Plotly.relayout(node, update);
+    });
+  }
+  function toScreen() {
+    drawnCharts().forEach(function (node) {
+      var screen = node.screenLayout;
+      if (!screen) { return; }
+      delete node.screenLayout;
+      Plotly.relayout(node, {
+        width: null, autosize: true, height: Number(node.dataset.height), "font.size": screen.font, "yaxis.dtick": screen.dtick
+      });
+    });
+  }
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details.chart-text:not([open])").forEach(function (node) {
       node.open = true;
       opened.push(node);
     });
-    document.querySelectorAll('[data-drawn="true"]').forEach(function (node) { Plotly.Plots.resize(node); });
+    if (typeof Plotly !== "undefined") { toPaper(); }
   });
   window.addEventListener("afterprint", function () {
     opened.forEach(function (node) { node.open = false; });
     opened = [];
-    document.querySelectorAll('[data-drawn="true"]').forEach(function (node) { Plotly.Plots.resize(node); });
+    if (typeof Plotly !== "undefined") { toScreen(); }
   });
 })();

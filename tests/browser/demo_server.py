@@ -188,3 +188,87 @@ class DemoServer:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+class ProductionServer:
+    """The demo's database served as in production: DEBUG off, gunicorn, and static files
+    collected with whitenoise's compressing storage, so a browser gets what a deployment
+    sends (hashed names, brotli or gzip), which `runserver` in DEBUG does not show.
+
+    The demo passwords were set when the demo was loaded (with DEBUG on), so they log in
+    here too.
+    """
+
+    def __init__(self, demo: DemoServer, **env: str):
+        self.demo = demo
+        self.extra_env = env
+        self.static_root = demo.workdir / "collected-static"
+        self.log_path = demo.workdir / "production.log"
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _env(self) -> dict[str, str]:
+        env = self.demo._env()
+        env.update(
+            DEBUG="0",
+            SECRET_KEY="production-like-test-server-" + "k" * 40,
+            ALLOWED_HOSTS="127.0.0.1",
+            STATIC_ROOT=str(self.static_root),
+            # plain HTTP on the loopback: no redirect to HTTPS, cookies sent without TLS
+            SECURE_SSL_REDIRECT="0",
+            SESSION_COOKIE_SECURE="0",
+            CSRF_COOKIE_SECURE="0",
+            SECURE_HSTS_SECONDS="0",
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self, timeout: float = 60) -> None:
+        """Collect (and compress) the static files, then serve with gunicorn."""
+        with open(self.log_path, "a") as log:
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--no-input", "--clear", "-v", "0"],
+                cwd=REPO, env=self._env(), stdout=log, stderr=subprocess.STDOUT, check=True,
+            )
+        self.port = free_port()
+        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the process's lifetime
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "unionboard.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "2", "--access-logfile", "-"],
+            cwd=REPO, env=self._env(), stdout=log, stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "/accounts/login/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""

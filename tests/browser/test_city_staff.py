@@ -1,4 +1,4 @@
-"""City staff on the rankings: sort both ways, filter by kind, download the XLSX and open it."""
+"""City staff on the rankings: sort both ways, filter by kind, download the XLSX report and open it."""
 
 import re
 from decimal import Decimal
@@ -88,16 +88,17 @@ def test_rankings_sort_filter_and_download(browse, tmp_path):
     download.save_as(path)
     sheet = load_workbook(path).active
     values = [trimmed(row) for row in sheet.iter_rows(values_only=True)]
-    assert values[:4] == [["year", "2024"], ["as_of", "2024-12-31"], ["kind", "rural_district"], []]
-    header = values[4]
-    assert header == ["rank", "federation", "name", "new_members", "new_members_target",
-                      "new_members_pct", "new_unions", "new_unions_target", "new_unions_pct", "score"]
-    data = [dict(zip(header, row, strict=True)) for row in values[5:]]
+    # The report says what it holds, with the page's headings, in the page's language.
+    assert values[0] == ["Xếp hạng các công đoàn cấp trên năm 2024"]
+    assert values[1] == ["Loại hình: LĐLĐ huyện — số liệu tính đến ngày 31/12/2024"]
+    assert values[5][:3] == ["Hạng", "Công đoàn cấp trên", "Loại hình"]
+    assert values[6][7:11] == ["Thực hiện", "Chỉ tiêu", "Tỷ lệ đạt (%)", "Trạng thái"]
+    data = values[7:]
     assert len(data) == 17
-    assert {row["name"] for row in data} == {name for name, *_ in rows}
+    assert {row[1] for row in data} == {name for name, *_ in rows}
     on_page = {name: (actual, target, pct) for name, actual, target, pct in rows}
     for row in data:
-        actual, target, pct = on_page[row["name"]]
-        assert (row["new_unions"], row["new_unions_target"]) == (actual, target)
-        assert Decimal(str(row["new_unions_pct"])) == pct
+        actual, target, pct = on_page[row[1]]
+        assert (row[7], row[8]) == (actual, target)
+        assert Decimal(str(row[9])) == pct
     assert tab.errors == []

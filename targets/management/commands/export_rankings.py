@@ -1,11 +1,14 @@
 """Rankings from the command line.
 
-`manage.py export_rankings --year 2024 [--as-of DATE] [--kind KIND] [--format csv|xlsx] [--output PATH]`
+`manage.py export_rankings --year 2024 [--as-of DATE] [--kind KIND] [--format csv|xlsx] [--output PATH]
+[--language vi|en]`
 """
 
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from branches.models import Federation, FederationKind
 from targets import exports, progress
@@ -31,9 +34,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", dest="fmt", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="file to write (CSV goes to standard output without it)")
+        parser.add_argument(
+            "--language", choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="language of the XLSX report's title and headings (the CSV keys are always English)",
+        )
 
     @replica_reads()
-    def handle(self, *args, year: int, as_of, kind, fmt: str, output, **options):
+    def handle(self, *args, year: int, as_of, kind, fmt: str, output, language: str, **options):
         if kind and kind not in FederationKind.values:
             raise CommandError(
                 f"unknown kind {kind!r}; choose one of: {', '.join(FederationKind.values)}"
@@ -52,7 +60,7 @@ class Command(BaseCommand):
         if fmt == "xlsx":
             if not output:
                 raise CommandError("--format xlsx needs --output PATH")
-            with open(output, "wb") as stream:
+            with open(output, "wb") as stream, translation.override(language):
                 exports.write_xlsx(rows, period, kind, stream)
         elif output:
             with open(output, "w", encoding="utf-8", newline="") as stream:

@@ -1,0 +1,583 @@
+"""Plan and write an import: compare each row with the database, count, check, then write.
+
+`import_file` reads the file in chunks of rows, so a 100.000-row file costs a few queries
+per chunk and memory that does not grow with the file. Every row is checked; when the
+caller asks to write and no row has a problem, each chunk is written as it is checked,
+all inside one transaction that is rolled back if a later row turns out to be wrong: the
+whole file is written, or nothing.
+
+Each row is checked with the models' own rules — `clean`, the field validators, and for a
+union's change of status `branches.services.status_change_errors` — the very rules that
+the forms, the admin and the write services run, so a row is refused here with the same
+message a form would show. The rows are then written in bulk, not through the per-record
+services: those cost a few queries each, a file has 100.000 rows.
+
+Rows are matched on their key (a federation's or union's `code`, a member's `card_no`, a
+quota's federation, year and metric), so importing the same file again changes nothing.
+With a `scope_user` (the web import), unions and members are looked up through
+`editable_by(user)`: a row that names a union outside the user's federations is refused.
+Every union, member and quota written by one import gets the same history user, date and
+change reason (naming the file): one change set per file.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any, BinaryIO
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from branches.models import Federation, GrassrootsUnion, UnionStatus
+from branches.services import status_change_errors
+from imports import reading
+from imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
+from members.models import Member, MemberStatus
+from targets.models import Quota
+from unionboard.rules import RuleErrors
+
+CHUNK_ROWS = 2000  # rows checked (and written) together: a few queries per chunk
+BATCH_SIZE = 1000  # rows per INSERT / UPDATE statement
+MAX_PROBLEMS = 1000  # problems kept for display; all are counted
+WEB_KINDS = ("unions", "members")  # what officers import in the browser
+
+
+@dataclass
+class ImportResult:
+    """What an import found or did: counts, problems, and what was read of the file."""
+
+    kind: str
+    filename: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    file_format: str = ""
+    encoding: str = ""
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    @property
+    def problems_not_shown(self) -> int:
+        return self.problem_count - len(self.problems)
+
+    def add(self, problems: list[Problem]) -> None:
+        self.problem_count += len(problems)
+        room = MAX_PROBLEMS - len(self.problems)
+        if room > 0:
+            self.problems.extend(problems[:room])
+
+    def refuse(self, message: str) -> None:
+        """The file as a whole is refused: forget the counts, keep this one message."""
+        self.created = self.updated = self.unchanged = 0
+        self.problems = [Problem(None, None, message)]
+        self.problem_count = 1
+
+
+def change_reason(filename: str, kind: str) -> str:
+    """The history note that ties every row of one import together and names the file."""
+    return f"import {kind} from {PurePath(filename).name} #{uuid.uuid4().hex[:8]}"
+
+
+class Importer:
+    """One kind of file: how its rows are keyed, looked up, checked and written."""
+
+    schema: Schema
+    model: type[models.Model]
+    update_fields: list[str]
+    with_history = True
+    # Fields whose model validators the cell readers do not already apply (number ranges).
+    checked_fields: tuple[str, ...] = ()
+
+    def __init__(self, *, scope_user, history_user, reason: str, header: HeaderMap):
+        self.scope_user = scope_user
+        self.history_user = history_user
+        self.reason = reason
+        self.header = header
+        self.history_date = timezone.now()
+
+    def label(self, name: str) -> str:
+        """A column as the file names it (the canonical name when the file lacks it)."""
+        return self.header.labels.get(name, name)
+
+    def problem(self, number: int, column: str, message: str) -> Problem:
+        return Problem(number, self.label(column), message)
+
+    def rule_problems(self, number: int, obj: models.Model, extra: RuleErrors | None = None) -> list[Problem]:
+        """The model's own rules for one row — the same that the forms and the admin run.
+
+        `full_clean` without the uniqueness and constraint checks (a query each: the keys
+        are matched in bulk instead) and without re-validating what the cell readers
+        already did; `clean` sees the record as it would be written.
+        """
+        errors = dict(extra.by_field) if extra else {}
+        exclude = {field.name for field in obj._meta.concrete_fields} - set(self.checked_fields)
+        try:
+            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for field, messages in exc.error_dict.items():
+                errors.setdefault(field, []).extend(messages)
+        return [
+            Problem(number, None if field == NON_FIELD_ERRORS else self.label(field), message)
+            for field, messages in errors.items()
+            for message in ValidationError(messages).messages
+        ]
+
+    def key(self, values: dict[str, Any]):
+        raise NotImplementedError
+
+    def duplicate_message(self, first_row: int) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def prepare(self, rows: list[tuple[int, dict]]) -> None:
+        """Look up, in a few queries, what this chunk's rows refer to."""
+
+    def reference_problem(self, number: int, values: dict) -> Problem | None:
+        """A row naming a union or federation that is unknown or out of the user's reach."""
+        return None
+
+    def existing(self, keys: list) -> tuple[dict, set]:
+        """Rows already in the database for these keys, and the keys the user may change."""
+        raise NotImplementedError
+
+    def build(self, number: int, values: dict, current, editable: bool):
+        """(object to create or update or None when unchanged, problems)."""
+        raise NotImplementedError
+
+    def save(self, creates: list, updates: list) -> None:
+        if self.with_history:
+            if creates:
+                bulk_create_with_history(
+                    creates, self.model, batch_size=BATCH_SIZE, default_user=self.history_user,
+                    default_change_reason=self.reason, default_date=self.history_date,
+                )
+            if updates:
+                bulk_update_with_history(
+                    updates, self.model, self.update_fields, batch_size=BATCH_SIZE,
+                    default_user=self.history_user, default_change_reason=self.reason,
+                    default_date=self.history_date,
+                )
+        else:
+            if creates:
+                self.model.objects.bulk_create(creates, batch_size=BATCH_SIZE)
+            if updates:
+                self.model.objects.bulk_update(updates, self.update_fields, batch_size=BATCH_SIZE)
+
+    @staticmethod
+    def apply(obj, values: dict[str, Any]) -> bool:
+        """Set the values that differ; True when something changed."""
+        changed = False
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                changed = True
+        return changed
+
+
+class FederationImporter(Importer):
+    schema = SCHEMAS["federations"]
+    model = Federation
+    update_fields = ["name", "kind", "name_sort", "name_search"]
+    with_history = False
+
+    def key(self, values):
+        return values.get("code")
+
+    def duplicate_message(self, first_row):
+        return "code", _("This code is already on row %(row)s of the file.") % {"row": first_row}
+
+    def existing(self, keys):
+        found = {obj.code: obj for obj in Federation.objects.filter(code__in=keys)}
+        return found, set(found)
+
+    def build(self, number, values, current, editable):
+        fields = {"name": values["name"], "kind": values["kind"]}
+        if current is None:
+            obj = Federation(code=values["code"], **fields)
+            obj.fill_keys()
+            return obj, []
+        if self.apply(current, fields):
+            current.fill_keys()
+            return current, []
+        return None, []
+
+
+class UnionImporter(Importer):
+    schema = SCHEMAS["unions"]
+    model = GrassrootsUnion
+    update_fields = [
+        "name", "federation", "sector", "founded_on", "status", "status_on", "employees",
+        "name_sort", "name_search",
+    ]
+    checked_fields = ("employees",)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.federations: dict[str, int | None] = {}
+
+    def key(self, values):
+        return values.get("code")
+
+    def duplicate_message(self, first_row):
+        return "code", _("This code is already on row %(row)s of the file.") % {"row": first_row}
+
+    def _unions(self):
+        if self.scope_user is None:
+            return GrassrootsUnion.objects.all()
+        return GrassrootsUnion.objects.editable_by(self.scope_user)
+
+    def _federations(self):
+        if self.scope_user is None:
+            return Federation.objects.all()
+        return Federation.objects.editable_by(self.scope_user)
+
+    def prepare(self, rows):
+        codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
+        if codes:
+            found = dict(self._federations().filter(code__in=codes).values_list("code", "pk"))
+            for code in codes:
+                self.federations[code] = found.get(code)
+
+    def reference_problem(self, number, values):
+        code = values.get("federation")
+        if code is None or self.federations.get(code) is not None:
+            return None
+        message = (
+            _("“%(code)s” is not one of your federations.") if self.scope_user is not None
+            else _("No federation has the code “%(code)s”.")
+        )
+        return self.problem(number, "federation", message % {"code": code})
+
+    def existing(self, keys):
+        found = {obj.code: obj for obj in GrassrootsUnion.objects.filter(code__in=keys)}
+        editable = set(self._unions().filter(code__in=keys).values_list("code", flat=True))
+        return found, editable
+
+    def build(self, number, values, current, editable):
+        problems: list[Problem] = []
+        federation_id = self.federations.get(values["federation"])
+        if (problem := self.reference_problem(number, values)) is not None:
+            problems.append(problem)
+        if current is not None and not editable:
+            problems.append(Problem(
+                number, self.label("code"),
+                _("The code “%(code)s” belongs to a union outside your federations; choose "
+                  "another code.") % {"code": values["code"]},
+            ))
+        if problems:
+            return None, problems
+
+        fields = {
+            "name": values["name"], "federation_id": federation_id, "sector": values["sector"],
+            "founded_on": values["founded_on"],
+        }
+        if "status" in values:
+            fields["status"] = values["status"] or UnionStatus.ACTIVE
+        for name in ("status_on", "employees"):
+            if name in values:
+                fields[name] = values[name]
+        if current is None:
+            obj, changed, change = GrassrootsUnion(code=values["code"], **fields), True, None
+        else:
+            before = copy.copy(current)
+            obj, changed = current, self.apply(current, fields)
+            # A change of status follows the same transitions as the union's event forms.
+            change = status_change_errors(before=before, status=obj.status, on=obj.status_on)
+        obj.fill_keys()
+        problems = self.rule_problems(number, obj, change)
+        if problems:
+            return None, problems
+        return (obj if changed else None), []
+
+
+class MemberImporter(Importer):
+    schema = SCHEMAS["members"]
+    model = Member
+    update_fields = [
+        "full_name", "gender", "birth_date", "admitted_on", "status", "left_on", "left_reason", "name_search",
+    ]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # The unions named by the file, with what Member.clean reads of them (founding, status).
+        self.unions: dict[str, GrassrootsUnion | None] = {}
+
+    def key(self, values):
+        return values.get("card_no")
+
+    def duplicate_message(self, first_row):
+        return "card_no", _("This card number is already on row %(row)s of the file.") % {"row": first_row}
+
+    def prepare(self, rows):
+        codes = {values.get("union") for _, values in rows} - {None} - self.unions.keys()
+        if not codes:
+            return
+        unions = (
+            GrassrootsUnion.objects.all() if self.scope_user is None
+            else GrassrootsUnion.objects.editable_by(self.scope_user)
+        )
+        found = {
+            union.code: union
+            for union in unions.filter(code__in=codes).only(
+                "code", "federation_id", "founded_on", "status", "status_on"
+            )
+        }
+        for code in codes:
+            self.unions[code] = found.get(code)
+
+    def reference_problem(self, number, values):
+        code = values.get("union")
+        if code is None or self.unions.get(code) is not None:
+            return None
+        message = (
+            _("“%(code)s” is not a grassroots union of your federations.") if self.scope_user is not None
+            else _("No grassroots union has the code “%(code)s”.")
+        )
+        return self.problem(number, "union", message % {"code": code})
+
+    def existing(self, keys):
+        found = {obj.card_no: obj for obj in Member.objects.filter(card_no__in=keys)}
+        if self.scope_user is None:
+            return found, set(found)
+        editable = set(
+            Member.objects.editable_by(self.scope_user).filter(card_no__in=keys)
+            .values_list("card_no", flat=True)
+        )
+        return found, editable
+
+    def build(self, number, values, current, editable):
+        if (problem := self.reference_problem(number, values)) is not None:
+            return None, [problem]
+        union = self.unions[values["union"]]
+        if current is not None and not editable:
+            return None, [Problem(
+                number, self.label("card_no"),
+                _("The card number “%(card)s” belongs to a member outside your federations.")
+                % {"card": values["card_no"]},
+            )]
+        if current is not None and current.union_id != union.pk:
+            return None, [Problem(
+                number, self.label("union"),
+                _("This member is in another grassroots union; an import does not move members: "
+                  "use the transfer form."),
+            )]
+
+        fields = {
+            "full_name": values["full_name"], "gender": values["gender"],
+            "admitted_on": values["admitted_on"],
+        }
+        for name in ("birth_date", "left_on", "status"):
+            if name in values:
+                fields[name] = values[name]
+        if fields.get("status") is None and "left_on" in fields:
+            # No status given: it follows the leaving date.
+            fields["status"] = MemberStatus.LEFT if fields["left_on"] else MemberStatus.ACTIVE
+        elif fields.get("status") is None:
+            fields.pop("status", None)
+        if "left_reason" in values:
+            fields["left_reason"] = values["left_reason"] or ""
+        elif fields.get("status") == MemberStatus.ACTIVE:
+            fields["left_reason"] = ""  # a member active again keeps no reason for leaving
+        if current is None:
+            # Credited to the union's federation at admission, for good (Member.fill_keys).
+            obj = Member(card_no=values["card_no"], union=union, admitted_federation_id=union.federation_id,
+                         **fields)
+            changed = True
+        else:
+            obj, changed = current, self.apply(current, fields)
+            obj.union = union  # the same union: Member.clean reads it without a query
+        obj.fill_keys()
+        problems = self.rule_problems(number, obj)
+        if problems:
+            return None, problems
+        return (obj if changed else None), []
+
+
+class QuotaImporter(Importer):
+    schema = SCHEMAS["quotas"]
+    model = Quota
+    update_fields = ["target"]
+    checked_fields = ("year", "target")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.federations: dict[str, int | None] = {}
+
+    def key(self, values):
+        if values.get("federation") and values.get("year") is not None and values.get("metric"):
+            return (values["federation"], values["year"], values["metric"])
+        return None
+
+    def duplicate_message(self, first_row):
+        return "metric", _("This federation, year and metric are already on row %(row)s of the file.") % {
+            "row": first_row
+        }
+
+    def prepare(self, rows):
+        codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
+        if codes:
+            found = dict(Federation.objects.filter(code__in=codes).values_list("code", "pk"))
+            for code in codes:
+                self.federations[code] = found.get(code)
+
+    def reference_problem(self, number, values):
+        code = values.get("federation")
+        if code is None or self.federations.get(code) is not None:
+            return None
+        message = _("No federation has the code “%(code)s”.") % {"code": code}
+        return self.problem(number, "federation", message)
+
+    def existing(self, keys):
+        ids = {self.federations.get(code) for code, _, _ in keys} - {None}
+        codes = {pk: code for code, pk in self.federations.items() if pk is not None}
+        found = {
+            (codes[quota.federation_id], quota.year, quota.metric): quota
+            for quota in Quota.objects.filter(
+                federation_id__in=ids, year__in={year for _, year, _ in keys}
+            )
+        }
+        return found, set(found)
+
+    def build(self, number, values, current, editable):
+        federation_id = self.federations.get(values["federation"])
+        problems = []
+        if (problem := self.reference_problem(number, values)) is not None:
+            problems.append(problem)
+        # The year and target rules are the model's field validators (admin, quota_set alike).
+        candidate = Quota(
+            federation_id=federation_id, year=values["year"], metric=values["metric"], target=values["target"]
+        )
+        problems += self.rule_problems(number, candidate)
+        if problems:
+            return None, problems
+        if current is None:
+            return candidate, []
+        if self.apply(current, {"target": values["target"]}):
+            return current, []
+        return None, []
+
+
+IMPORTERS: dict[str, type[Importer]] = {
+    "federations": FederationImporter,
+    "unions": UnionImporter,
+    "members": MemberImporter,
+    "quotas": QuotaImporter,
+}
+
+
+def import_file(
+    *,
+    kind: str,
+    source: BinaryIO,
+    filename: str,
+    size: int | None = None,
+    scope_user=None,
+    history_user=None,
+    commit: bool = False,
+) -> ImportResult:
+    """Check a file and, with `commit` and no problem in any row, write it in one transaction.
+
+    `scope_user` restricts unions and members to those the user may edit (the web import);
+    without it (the command line) every record is in reach. Nothing is written when
+    `commit` is false (the preview, `--dry-run`) or when any row has a problem.
+    """
+    if kind not in IMPORTERS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    if scope_user is not None and kind not in WEB_KINDS:
+        raise ValueError(f"{kind} are imported by administrators from the command line only")
+    result = ImportResult(kind=kind, filename=PurePath(filename).name)
+    try:
+        sheet = reading.open_sheet(source, filename, size=size)
+        result.file_format, result.encoding, result.notes = sheet.file_format, sheet.encoding, sheet.notes
+        schema = IMPORTERS[kind].schema
+        header, problems = schema.map_header(sheet.header)
+        result.ignored_columns = header.ignored
+        if problems:
+            result.add(problems)
+            return result
+        importer = IMPORTERS[kind](
+            scope_user=scope_user, history_user=history_user,
+            reason=change_reason(filename, kind), header=header,
+        )
+        if commit:
+            with transaction.atomic():
+                _run(importer, sheet, result, commit=True)
+                if not result.ok:
+                    transaction.set_rollback(True)
+        else:
+            _run(importer, sheet, result, commit=False)
+    except reading.FileRefused as exc:
+        result.refuse(exc.message)
+    except IntegrityError:
+        result.refuse(_(
+            "The records changed while this file was being written, so nothing was written. "
+            "Import the file again."
+        ))
+    result.problems.sort(key=lambda problem: problem.row or 0)
+    if result.ok and result.rows == 0:
+        result.refuse(_("The file has a header row but no data rows."))
+    result.written = commit and result.ok
+    return result
+
+
+def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, commit: bool) -> None:
+    """Check (and write) the rows chunk by chunk."""
+    seen: dict[Any, int] = {}
+    schema = importer.schema
+    while chunk := list(itertools.islice(sheet.rows, CHUNK_ROWS)):
+        checked: list[tuple[int, dict]] = []
+        faulty: list[tuple[int, dict]] = []  # rows with a problem: their references are checked too
+        for number, cells in chunk:
+            result.rows += 1
+            values, problems = schema.read_row(number, cells, importer.header)
+            key = importer.key(values) if not problems else None
+            if key is not None and key in seen:
+                column, message = importer.duplicate_message(seen[key])
+                problems.append(Problem(number, importer.label(column), message))
+            elif key is not None:
+                seen[key] = number
+            if problems:
+                result.add(problems)
+                faulty.append((number, values))
+            else:
+                checked.append((number, values))
+        importer.prepare(checked + faulty)
+        result.add([
+            problem for number, values in faulty
+            if (problem := importer.reference_problem(number, values)) is not None
+        ])
+        if not checked:
+            continue
+        found, editable = importer.existing([importer.key(values) for _, values in checked])
+        creates, updates = [], []
+        for number, values in checked:
+            key = importer.key(values)
+            current = found.get(key)
+            obj, problems = importer.build(number, values, current, key in editable)
+            if problems:
+                result.add(problems)
+            elif obj is None:
+                result.unchanged += 1
+            elif current is None:
+                creates.append(obj)
+                result.created += 1
+            else:
+                updates.append(obj)
+                result.updated += 1
+        if commit and result.ok:
+            importer.save(creates, updates)
+

@@ -1,0 +1,142 @@
+"""Upload, preview and confirm a spreadsheet of grassroots unions or members.
+
+Officers import into their own federations (superusers anywhere); city staff read only and
+get 403. The preview writes nothing; the confirmation checks the stored file again and
+writes it in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from imports import service, storage
+from imports.forms import KIND_CHOICES, ImportForm
+from imports.schemas import SCHEMAS
+from unionboard.access import require_editor
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# How long a second confirmation of the same file waits for the first one to end.
+CONFIRM_WAIT_SECONDS = 30
+
+
+def _column_guide() -> list[dict]:
+    """Per kind offered in the browser: its columns, which are required, their aliases."""
+    return [
+        {
+            "kind": kind, "label": label,
+            "columns": [
+                {"name": column.name, "required": column.required, "aliases": column.aliases}
+                for column in SCHEMAS[kind].columns
+            ],
+        }
+        for kind, label in KIND_CHOICES
+    ]
+
+
+def _preview(request, result: service.ImportResult, token: str | None, kind: str):
+    context = {
+        "result": result,
+        "token": token,
+        "form": ImportForm(initial={"kind": kind}),
+        "guide": _column_guide(),
+    }
+    return render(request, "imports/preview.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    """GET: the form. POST: check the file and show what it would change (writes nothing)."""
+    require_editor(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        uploaded = form.cleaned_data["file"]
+        result = service.import_file(
+            kind=kind, source=uploaded, filename=uploaded.name, size=uploaded.size,
+            scope_user=request.user, history_user=request.user, commit=False,
+        )
+        token = storage.keep(request, uploaded, kind) if result.ok else None
+        return _preview(request, result, token, kind)
+    return render(request, "imports/upload.html", {"form": form, "guide": _column_guide()})
+
+
+@require_POST
+def confirm(request):
+    """Write the previewed file after checking it again; then say what was written.
+
+    The stored file is claimed first: a second confirmation of it (a double click, a
+    second tab) does not import it again, and does not stand in line for the database
+    behind the first; it waits a little for the first to end and says how it ended.
+    """
+    require_editor(request.user)
+    token = request.POST.get("token", "")
+    pending = storage.find(request, token)
+    applying = storage.claim(pending) if pending is not None else None
+    if applying is None:
+        if pending is not None:
+            ended = storage.wait_while_applying(token, CONFIRM_WAIT_SECONDS)
+            if ended == storage.DONE:
+                messages.info(request, _("This file has already been imported."))
+                return redirect("imports:upload")
+            if ended == storage.APPLYING:
+                messages.info(
+                    request,
+                    _("This file is still being imported after a first confirmation: "
+                      "look at the list of members in a moment."),
+                )
+                return redirect("imports:upload")
+        messages.error(
+            request, _("This import is no longer waiting for confirmation: upload the file again.")
+        )
+        return redirect("imports:upload")
+    result = None
+    try:
+        with applying.open("rb") as source:
+            result = service.import_file(
+                kind=pending.kind, source=source, filename=pending.filename,
+                scope_user=request.user, history_user=request.user, commit=True,
+            )
+    finally:
+        storage.finish(token, written=result is not None and result.written)
+    if not result.ok:
+        return _preview(request, result, None, pending.kind)
+    messages.success(
+        request,
+        _("%(file)s imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+        % {"file": result.filename, "created": result.created, "updated": result.updated,
+           "unchanged": result.unchanged},
+    )
+    return redirect("imports:upload")
+
+
+def template(request, kind: str, fmt: str):
+    """A file to fill in: the header row and one example row (generated, not a real person)."""
+    require_editor(request.user)
+    rows = SCHEMAS[kind].example_rows()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # so that Excel reads the Vietnamese letters as UTF-8
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = kind
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="unionboard-{kind}.{fmt}"'
+    return response

@@ -1,0 +1,241 @@
+"""Sortable, paged HTML tables, drawn row by row in Python.
+
+The dashboards and lists draw a few hundred cells per page, and these pages are computed
+again after every write. A general table library resolves each cell through accessors,
+inspects its render function's signature and rebuilds the cell's attributes, cell by
+cell: that was most of a fresh rankings page. Here a column is a header, a function from
+a row to its cell, the fields it sorts by and its cell's class; a page of rows is drawn
+with one `format_html` per cell. Header and pagination are `includes/table.html`.
+
+A table sorts by `?sort=name` / `?sort=-name` (one column, both ways) and pages by
+`?page=N`, both behind an optional prefix when a page holds two tables. A queryset is
+sorted and paged by the database; a list (the league's rows) in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, ClassVar
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.formats import date_format, localize
+from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+# What an empty cell shows (a missing date, a federation without a rank).
+EMPTY = "—"
+# Page links shown around the current page before the rest is elided.
+PAGE_RANGE = 10
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, its cell, what it sorts by and its cells' class.
+
+    `cell` is a function of the row, or the name of a method of the table (for a cell that
+    depends on the table, such as which rows the user may open). It returns the content:
+    escaped unless marked safe, localized if a number or a date, the dash if None or "".
+    `order_by` holds the queryset fields (or, for a list, the attribute paths) the column
+    sorts by; by default the column's own name. Descending reverses each of them.
+    """
+
+    header: str | Promise
+    cell: Callable[[Any], Any] | str
+    order_by: tuple[str, ...] = ()
+    td_class: str = ""
+    # Write the header into each cell's data-label: card layouts show it beside the figure.
+    label_cells: bool = False
+
+
+@dataclass(frozen=True)
+class Header:
+    label: str | Promise
+    href: str
+    css_class: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    label: int | str
+    href: str | None  # None: an elided run of pages, not a link
+    current: bool = False
+
+
+def day(value) -> str | None:
+    """A date as the locale writes it short (31/10/2020 in Vietnamese)."""
+    return date_format(value, "SHORT_DATE_FORMAT") if value else None
+
+
+def link(href: str, text: Any) -> SafeString:
+    return format_html('<a href="{}">{}</a>', href, text)
+
+
+def _content(value: Any) -> Any:
+    if value is None or value == "":
+        return EMPTY
+    return value if isinstance(value, SafeString) else localize(value)
+
+
+def _td(column: Column) -> SafeString:
+    """A column's opening cell tag, the same on every row."""
+    attrs = format_html(' class="{}"', column.td_class) if column.td_class else SafeString("")
+    if column.label_cells:
+        attrs = format_html('{} data-label="{}"', attrs, column.header)
+    return format_html("<td{}>", attrs)
+
+
+def _descending(field: str) -> str:
+    return field[1:] if field.startswith("-") else f"-{field}"
+
+
+def _sort_key(paths: Sequence[str]) -> Callable[[Any], tuple]:
+    """A key for Python's sort by these attribute paths; None sorts before any value."""
+    getters = [attrgetter(path.replace("__", ".")) for path in paths]
+
+    def key(row: Any) -> tuple:
+        return tuple((value is not None, value) for value in (get(row) for get in getters))
+
+    return key
+
+
+class Table:
+    """A sortable, paged table of `rows` (a queryset or a list) for this request.
+
+    Subclasses name their `columns` (name → Column, in display order; the name is what
+    `?sort=` takes), `empty_text`, and may set `css_class`, `per_page`, `default_sort`
+    and `keys_first`.
+    """
+
+    columns: ClassVar[dict[str, Column]]
+    empty_text: ClassVar[str | Promise]
+    css_class: ClassVar[str] = "table table-sm table-hover align-middle"
+    per_page: ClassVar[int] = 50
+    default_sort: ClassVar[str] = ""  # e.g. "-admitted_on"; "" keeps the rows' own order
+    # Page a large queryset without counting it, reading each page's primary keys first:
+    # an OFFSET of 100.000 rows walks the ordering's index for keys alone, instead of
+    # joining 100.000 rows to skip them; then the page's rows are read with their joins.
+    keys_first: ClassVar[bool] = False
+
+    def __init__(self, rows: QuerySet | Sequence[Any], request: HttpRequest, *, prefix: str = ""):
+        self.request = request
+        self.sort_field = f"{prefix}sort"
+        self.page_field = f"{prefix}page"
+        self.sort = self._requested_sort()
+        rows = self._sorted(rows)
+        if self.keys_first:
+            self.rows, self.number, self.num_pages, self.last_known = self._keys_first_page(rows)
+        else:
+            page = Paginator(rows, self.per_page).get_page(request.GET.get(self.page_field))
+            self.rows, self.number = page.object_list, page.number
+            self.num_pages, self.last_known = page.paginator.num_pages, True
+
+    # -- sorting ------------------------------------------------------------------------
+
+    def _requested_sort(self) -> str:
+        """The ?sort= column if the table has it, else the default."""
+        sort = self.request.GET.get(self.sort_field, "")
+        return sort if sort.removeprefix("-") in self.columns else self.default_sort
+
+    def _sorted(self, rows: QuerySet | Sequence[Any]) -> QuerySet | list[Any]:
+        if not self.sort:
+            return rows if isinstance(rows, QuerySet) else list(rows)
+        name = self.sort.removeprefix("-")
+        descending = self.sort.startswith("-")
+        fields = self.columns[name].order_by or (name,)
+        if isinstance(rows, QuerySet):
+            # Ties are broken by the primary key: without a total order, a row on the edge of
+            # two pages could be shown on both, or on neither.
+            if not {"pk", "id"} & {field.removeprefix("-") for field in fields}:
+                fields = (*fields, "pk")
+            return rows.order_by(*(_descending(field) if descending else field for field in fields))
+        # Python's sort is stable, both ways: equal rows keep the order they came in.
+        return sorted(rows, key=_sort_key(fields), reverse=descending)
+
+    # -- paging -------------------------------------------------------------------------
+
+    def _keys_first_page(self, rows: QuerySet) -> tuple[list[Any], int, int, bool]:
+        """(rows, number, pages known so far, whether the last page is known), uncounted.
+
+        One row past the page tells whether there is a next page; a page past the end
+        shows the first (without a count there is no "last page" to fall back on).
+        """
+        try:
+            number = max(int(self.request.GET.get(self.page_field, 1)), 1)
+        except ValueError:
+            number = 1
+        start = (number - 1) * self.per_page
+        keys = list(rows.values_list("pk", flat=True)[start : start + self.per_page + 1])
+        if not keys and number > 1:
+            number = 1
+            keys = list(rows.values_list("pk", flat=True)[: self.per_page + 1])
+        has_next = len(keys) > self.per_page
+        keys = keys[: self.per_page]
+        records = rows.in_bulk(keys)
+        page = [records[key] for key in keys if key in records]
+        return page, number, number + 1 if has_next else number, not has_next
+
+    def _href(self, field: str, value: Any) -> str:
+        query = self.request.GET.copy()
+        query[field] = value
+        return f"?{query.urlencode()}"
+
+    def pages(self) -> list[PageLink]:
+        """Links to the first, the last and up to PAGE_RANGE pages around this one."""
+        if self.num_pages <= 1:
+            return []
+        if self.num_pages <= PAGE_RANGE:
+            numbers: list[int | None] = list(range(1, self.num_pages + 1))
+        else:
+            start = min(max(self.number - PAGE_RANGE // 2, 1), self.num_pages - PAGE_RANGE + 1)
+            numbers = list(range(start, start + PAGE_RANGE))
+            if numbers[0] != 1:
+                numbers[:2] = [1, None]
+            if numbers[-1] != self.num_pages:
+                numbers[-2:] = [None, self.num_pages]
+            if not self.last_known:
+                numbers.append(None)  # more pages follow, how many is not counted
+        return [
+            PageLink("...", None) if number is None
+            else PageLink(number, self._href(self.page_field, number), number == self.number)
+            for number in numbers
+        ]
+
+    def previous_href(self) -> str | None:
+        return self._href(self.page_field, self.number - 1) if self.number > 1 else None
+
+    def next_href(self) -> str | None:
+        return self._href(self.page_field, self.number + 1) if self.number < self.num_pages else None
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def headers(self) -> list[Header]:
+        """Each header links to its column sorted ascending, or descending if it already is."""
+        headers = []
+        for name, column in self.columns.items():
+            css_class = "orderable"
+            href = self._href(self.sort_field, name)
+            if self.sort == name:
+                css_class, href = "asc orderable", self._href(self.sort_field, f"-{name}")
+            elif self.sort == f"-{name}":
+                css_class = "desc orderable"
+            headers.append(Header(column.header, href, css_class))
+        return headers
+
+    def body(self) -> SafeString:
+        """The page's rows, or one row saying there are none."""
+        columns = list(self.columns.values())
+        if not self.rows:
+            return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
+        cells = [getattr(self, c.cell) if isinstance(c.cell, str) else c.cell for c in columns]
+        tds = [_td(c) for c in columns]
+        rows = []
+        for n, row in enumerate(self.rows):
+            contents = [_content(cell(row)) for cell in cells]
+            drawn = format_html_join("", "{}{}</td>", zip(tds, contents, strict=True))
+            rows.append(format_html('<tr class="{}">{}</tr>', "odd" if n % 2 else "even", drawn))
+        return SafeString("\n".join(rows))
