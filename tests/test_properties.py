@@ -202,6 +202,8 @@ def assert_selectors(city: oracle.City, as_of: datetime.date) -> None:
     assert {code: standings[ids[code]] for code in ids} == {
         row.code: progress.Standing(row.rank, row.previous_rank, row.score, ranked) for row in expected
     }
+    shown = {code: standings[ids[code]].score_pct for code in ids}
+    assert shown == {row.code: row.score_pct for row in expected}
 
     totals = progress.totals(rows, period)
     assert (totals.federations, totals.ranked) == (
