@@ -23,7 +23,7 @@ from branches.models import GrassrootsUnion, UnionStatus
 from imports import service
 from imports.reading import normalise_header
 from imports.schemas import SCHEMAS
-from members.models import Member, MemberStatus
+from members.models import Member, MemberStatus, Transfer
 from targets.models import Metric, Quota
 from tests.factories import MemberFactory, UnionFactory, make_user
 from unionboard import roles
@@ -880,3 +880,40 @@ def test_admission_within_the_life_of_its_union(fed_a, admitted, status, problem
     else:
         assert messages_of(result) == [f"row 2, column {problem}"]
         assert Member.objects.count() == 0
+
+
+def test_a_reimport_does_not_check_an_unchanged_admission_again(fed_a):
+    """The admission is checked when it is written or changed: a union's founding date
+    corrected later does not stop the member's other details from being imported."""
+    union = UnionFactory(code="cdcs-old", federation=fed_a, founded_on=D(2024, 3, 10))
+    row = "TN-1,Trần Thị Thử,female,,cdcs-old,2024-04-01,,"
+    assert run("members", f"{MEMBER_HEADER}\n{row}\n".encode(), commit=True).ok
+    union.founded_on = D(2024, 5, 1)
+    union.save()
+    renamed = row.replace("Trần Thị Thử", "Trần Thị Thư")
+    result = run("members", f"{MEMBER_HEADER}\n{renamed}\n".encode(), commit=True)
+    assert result.ok, messages_of(result)
+    assert Member.objects.get().full_name == "Trần Thị Thư"
+    moved = renamed.replace("2024-04-01", "2024-04-02")  # a changed admission is checked
+    assert messages_of(run("members", f"{MEMBER_HEADER}\n{moved}\n".encode(), commit=True)) == [
+        "row 2, column admitted_on: The admission cannot precede the union's founding."
+    ]
+
+
+@pytest.mark.parametrize(("left", "ok"), [("2024-06-01", True), ("2024-05-31", False)])
+def test_leaving_not_before_the_last_transfer(fed_a, left, ok):
+    first = UnionFactory(code="cdcs-from", federation=fed_a, founded_on=D(2020, 1, 1))
+    second = UnionFactory(code="cdcs-to", federation=fed_a, founded_on=D(2020, 1, 1))
+    member = MemberFactory(card_no="TN-1", union=first, admitted_on=D(2024, 1, 10))
+    Transfer.objects.create(member=member, from_union=first, to_union=second, transferred_on=D(2024, 6, 1))
+    member.union = second
+    member.save()
+    row = f"TN-1,{member.full_name},female,,cdcs-to,2024-01-10,left,{left}"
+    result = run("members", f"{MEMBER_HEADER}\n{row}\n".encode(), commit=True)
+    if ok:
+        assert result.ok, messages_of(result)
+        assert Member.objects.get().left_on.isoformat() == left
+    else:
+        assert messages_of(result) == [
+            "row 2, column left_on: The leaving date cannot precede the member's last transfer."
+        ]
