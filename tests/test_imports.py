@@ -905,10 +905,10 @@ def test_leaving_not_before_the_last_transfer(fed_a, left, ok):
     first = UnionFactory(code="cdcs-from", federation=fed_a, founded_on=D(2020, 1, 1))
     second = UnionFactory(code="cdcs-to", federation=fed_a, founded_on=D(2020, 1, 1))
     member = MemberFactory(card_no="TN-1", union=first, admitted_on=D(2024, 1, 10))
-    Transfer.objects.create(member=member, from_union=first, to_union=second, transferred_on=D(2024, 6, 1))
-    member.union = second
-    member.save()
-    row = f"TN-1,{member.full_name},female,,cdcs-to,2024-01-10,left,{left}"
+    # there and back: the leaving date is held to the last move, not the first recorded
+    for day, (from_union, to_union) in ((D(2024, 3, 1), (first, second)), (D(2024, 6, 1), (second, first))):
+        Transfer.objects.create(member=member, from_union=from_union, to_union=to_union, transferred_on=day)
+    row = f"TN-1,{member.full_name},female,,cdcs-from,2024-01-10,left,{left}"
     result = run("members", f"{MEMBER_HEADER}\n{row}\n".encode(), commit=True)
     if ok:
         assert result.ok, messages_of(result)
