@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from branches.models import Federation, GrassrootsUnion
 from branches.services import status_change_errors, union_found
+from unionboard.admin import SafeAutocompleteMixin
 from unionboard.forms import RulesModelForm
 
 
@@ -41,7 +42,7 @@ class GrassrootsUnionAdminForm(RulesModelForm):
 
 
 @admin.register(GrassrootsUnion)
-class GrassrootsUnionAdmin(SimpleHistoryAdmin):
+class GrassrootsUnionAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     form = GrassrootsUnionAdminForm
     list_display = [
         "code", "name", "federation", "founding_federation", "sector", "founded_on",

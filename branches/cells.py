@@ -18,7 +18,7 @@ OTHER = ("secondary", "✖")
 
 def union_status(union: GrassrootsUnion) -> SafeString:
     """The status badge, and the day of the change for a suspended or dissolved union."""
-    colour, symbol = BADGES.get(union.status, OTHER)
+    colour, symbol = BADGES.get(UnionStatus(union.status), OTHER)
     badge = format_html(
         '<span class="badge text-bg-{}"><span aria-hidden="true">{}</span> {}</span>',
         colour, symbol, union.get_status_display(),

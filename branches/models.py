@@ -16,6 +16,18 @@ from unionboard.rules import RuleErrors, not_in_future
 from unionboard.text import fold, vi_sort_key
 
 
+def _keys(instance: models.Model, name: str) -> tuple[str, str]:
+    """The sort and search keys of a name, each cut to its column.
+
+    The sort key takes three digits a letter, so a federation name at its full 200
+    characters makes a 602-digit key for a 600-character column: PostgreSQL refused the
+    write. Cut, the key still sorts by the name's first 199 letters.
+    """
+    sort_field, search_field = instance._meta.get_field("name_sort"), instance._meta.get_field("name_search")
+    assert isinstance(sort_field, models.CharField) and isinstance(search_field, models.CharField)
+    return vi_sort_key(name)[: sort_field.max_length], fold(name)[: search_field.max_length]
+
+
 class FederationKind(models.TextChoices):
     URBAN_DISTRICT = "urban_district", _("Urban district federation")
     RURAL_DISTRICT = "rural_district", _("Rural district federation")
@@ -72,8 +84,7 @@ class Federation(models.Model):
 
     def fill_keys(self) -> None:
         """Derive the sort and search keys from the name (bulk loaders call this too)."""
-        self.name_sort = vi_sort_key(self.name)
-        self.name_search = fold(self.name)
+        self.name_sort, self.name_search = _keys(self, self.name)
 
     def is_open_on(self, day: datetime.date) -> bool:
         return self.closed_on is None or self.closed_on >= day
@@ -181,8 +192,7 @@ class GrassrootsUnion(models.Model):
         """Credit the founding to the current federation once; derive sort and search keys."""
         if self.founding_federation_id is None:
             self.founding_federation_id = self.federation_id
-        self.name_sort = vi_sort_key(self.name)
-        self.name_search = fold(self.name)
+        self.name_sort, self.name_search = _keys(self, self.name)
 
     def clean(self) -> None:
         """The rules of a union's dates, for the forms, the import and the admin alike.

@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from branches.models import GrassrootsUnion
+from branches.models import GrassrootsUnion, UnionStatus
+from unionboard.text import fold
 
 # members.MemberStatus.ACTIVE, the status of a member who has not left.
 ACTIVE_MEMBER = Q(members__status="active")
@@ -50,3 +51,45 @@ def latest_transfers(union: GrassrootsUnion, limit: int = 20) -> list[Any]:
     into = union.transfers_in.select_related(*related).order_by("-transferred_on", "-id")[:limit]
     merged = sorted(chain(out, into), key=lambda t: (t.transferred_on, t.pk), reverse=True)
     return merged[:limit]
+
+
+# The search for a receiving union: typed text shorter than this matches too much to be
+# useful (and a trigram index needs three characters); more matches than this ask for more text.
+PICK_MIN_CHARS = 3
+PICK_LIMIT = 20
+
+
+def receiving_unions() -> QuerySet[GrassrootsUnion]:
+    """The unions a member may be transferred into from anywhere: the active ones, city-wide.
+
+    Deliberately not scoped by `visible_to`: an officer moving a member to another district
+    must find that district's union. What leaves the scope is what a union's own officers
+    would tell anyone: its name, code and federation; never its members, figures or dates,
+    and never a union that is suspended or dissolved, which is answered like a code that
+    does not exist.
+    """
+    return GrassrootsUnion.objects.filter(status=UnionStatus.ACTIVE)
+
+
+def search_receiving_unions(
+    text: str, *, excluding: int | None = None, limit: int = PICK_LIMIT
+) -> list[GrassrootsUnion]:
+    """Receiving unions whose name (diacritics optional) contains `text` or whose code starts with it.
+
+    At most `limit` + 1 rows, in Vietnamese order: the caller tells "more than `limit`" by the
+    extra row. Nothing for fewer than PICK_MIN_CHARS characters; never the union `excluding`
+    (the member's own). On PostgreSQL both conditions are served by the trigram index of
+    branches.search_index.
+    """
+    text = text.strip()
+    if len(text) < PICK_MIN_CHARS:
+        return []
+    matches = Q(name_search__contains=fold(text)) | Q(code__istartswith=text)
+    return list(
+        receiving_unions()
+        .filter(matches)
+        .exclude(pk=excluding)
+        .select_related("federation")
+        .only("code", "name", "name_sort", "federation__code", "federation__name")
+        .order_by("name_sort", "code")[: limit + 1]
+    )

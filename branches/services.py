@@ -43,7 +43,7 @@ def status_change_errors(
 
 def _as_recorded_by(union: GrassrootsUnion, user: AbstractBaseUser | None) -> None:
     if user is not None:
-        union._history_user = user  # simple-history; a request's own user is taken otherwise
+        union._history_user = user  # type: ignore[attr-defined]  # simple-history reads it
 
 
 @transaction.atomic

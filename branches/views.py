@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from branches.filters import UnionFilter
 from branches.forms import UnionEventForm, UnionForm
@@ -40,6 +40,7 @@ class UnionListView(CachedContentView):
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
+@require_safe
 def union_detail(request, code: str):
     union = get_object_or_404(unions_for(request.user), code=code)
     can_edit = GrassrootsUnion.objects.editable_by(request.user).filter(pk=union.pk).exists()

@@ -4,6 +4,12 @@ A file is refused as a whole (`FileRefused`, with a plain message) when it is em
 large, not the type its name claims, in an encoding that cannot be told, or has too many
 rows. Everything row-by-row (values, references) is the schemas' and the service's work.
 
+What reading may cost is bounded whatever the file claims (`ReadCost`): a CSV file has at
+most as many lines and fields a line as a spreadsheet holds; an XLSX workbook is read by
+`imports.xlsx`, which counts what it unpacks, the shared strings, cells and XML elements;
+a row holds at most `MAX_COLUMNS` columns with values; and the time spent reading is
+checked as the rows are read (settings.IMPORT_MAX_READ_SECONDS).
+
 Encodings, in the order they are tried: a byte-order mark (UTF-8 or UTF-16), UTF-16
 without a mark (recognised by its zero bytes, as Excel's "Unicode Text" writes), UTF-8,
 then Windows-1258 (Vietnamese Windows) when the text reads as such. Text is normalised
@@ -14,12 +20,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime
 import io
 import re
+import time
 import unicodedata
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
@@ -36,9 +41,13 @@ from unionboard.text import fold
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx"}
 DELIMITERS = (",", ";", "\t")
-# An XLSX is a ZIP: refuse one whose contents would unpack to more than this many times the
-# upload limit (a "ZIP bomb"); a real 20 MB workbook unpacks to well under that.
-XLSX_MAX_EXPANSION = 40
+# A row may hold values in at most this many columns: an import file has about ten, and a
+# row is kept in memory as wide as its last value.
+MAX_COLUMNS = 256
+# No spreadsheet holds more rows or columns than Excel: a CSV file beyond either was not
+# saved from one, and reading it would cost time or memory for nothing.
+SPREADSHEET_ROWS = 1_048_576
+SPREADSHEET_COLUMNS = 16_384
 
 # The first bytes of file types people rename by mistake, with the name they know them by.
 MAGIC = [
@@ -64,12 +73,54 @@ class FileRefused(Exception):
         self.message = message
 
 
+class ReadCost:
+    """What reading one file has cost so far: time spent reading, and what was counted.
+
+    The time is the processor time of the reading thread (a busy server slows a read
+    without making it costlier), and only while the reader works, not while the caller
+    checks rows against the database between two rows: `pause` and `resume` mark that.
+    """
+
+    def __init__(self, seconds: float | None = None):
+        self.limit = settings.IMPORT_MAX_READ_SECONDS if seconds is None else seconds
+        self.spent = 0.0
+        self.since: float | None = time.thread_time()
+        self.lines = 0  # CSV lines read
+        self.unpacked = 0  # bytes unpacked from an XLSX workbook
+        self.cells = 0  # XLSX cells read, empty ones included
+        self.elements = 0  # XLSX XML elements read
+
+    @property
+    def seconds(self) -> float:
+        running = time.thread_time() - self.since if self.since is not None else 0.0
+        return self.spent + running
+
+    def pause(self) -> None:
+        if self.since is not None:
+            self.spent += time.thread_time() - self.since
+            self.since = None
+
+    def resume(self) -> None:
+        if self.since is None:
+            self.since = time.thread_time()
+
+    def check(self) -> None:
+        """Stop with a refusal once reading has taken longer than it may."""
+        if self.seconds > self.limit:
+            raise FileRefused(
+                _("Reading the file took more than %(seconds)s seconds, far longer than a real "
+                  "file of this size, so it was stopped. Save it again as CSV UTF-8 or split it "
+                  "into smaller files.") % {"seconds": number_format(self.limit)}
+            )
+
+
 @dataclass
 class Sheet:
     """The header and a lazy iterator of (row number, cells) of one file.
 
     Row numbers are those a spreadsheet shows: the header is usually row 1, so the first
-    data row is row 2. Blank rows are skipped (and still counted in the numbering).
+    data row is row 2. Blank rows are skipped (and still counted in the numbering), and a
+    row's blank cells after its last value are dropped.
     """
 
     header: list[str]
@@ -79,6 +130,7 @@ class Sheet:
     encoding: str = ""
     delimiter: str = ""
     notes: list[str] = field(default_factory=list)
+    cost: ReadCost = field(default_factory=ReadCost)
 
 
 def normalise_header(text) -> str:
@@ -90,8 +142,13 @@ def normalise_header(text) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
 
 
-def open_sheet(source: BinaryIO, filename: str, size: int | None = None) -> Sheet:
-    """Check the limits and the type of the file and return its header and rows."""
+def open_sheet(
+    source: BinaryIO, filename: str, size: int | None = None, cost: ReadCost | None = None
+) -> Sheet:
+    """Check the limits and the type of the file and return its header and rows.
+
+    `cost` counts what the reading costs (a new one by default); it is the sheet's `cost`.
+    """
     max_bytes = settings.IMPORT_MAX_BYTES
     if size is None:
         source.seek(0, io.SEEK_END)
@@ -105,10 +162,20 @@ def open_sheet(source: BinaryIO, filename: str, size: int | None = None) -> Shee
     if size == 0:
         raise FileRefused(_("The file is empty."))
     suffix = PurePath(filename or "").suffix.lower()
+    cost = cost or ReadCost()
+    cost.resume()
     if suffix in XLSX_SUFFIXES:
-        return _open_xlsx(source, size)
-    if suffix in CSV_SUFFIXES:
-        return _open_csv(source.read(max_bytes + 1))
+        sheet = _open_xlsx(source, size, cost)
+    elif suffix in CSV_SUFFIXES:
+        sheet = _open_csv(source.read(max_bytes + 1), cost)
+    else:
+        sheet = None
+    if sheet is not None:
+        cost.check()
+        cost.pause()
+        sheet.cost = cost
+        sheet.rows = _counted(_timed(sheet.rows, cost))
+        return sheet
     raise FileRefused(
         _("Files named “%(suffix)s” cannot be imported: upload a CSV (.csv, .txt) or an Excel "
           "workbook (.xlsx).") % {"suffix": suffix or filename}
@@ -212,22 +279,88 @@ def _counted(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
         yield item
 
 
-def _non_blank(rows) -> Iterator[tuple[int, list]]:
+def _timed(rows: Iterator[tuple[int, list]], cost: ReadCost) -> Iterator[tuple[int, list]]:
+    """The rows, with the clock of `cost` running only while the reader works."""
+    while True:
+        cost.resume()
+        try:
+            item = next(rows)
+        except StopIteration:
+            return
+        finally:
+            cost.pause()
+        yield item
+
+
+def _blank(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _non_blank(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """Rows with a value, each without the blank cells after its last value."""
     for number, cells in rows:
-        if any(cell not in (None, "") and str(cell).strip() for cell in cells):
-            yield number, list(cells)
+        width = len(cells)
+        while width and _blank(cells[width - 1]):
+            width -= 1
+        if not width:
+            continue
+        if width > MAX_COLUMNS:
+            raise FileRefused(
+                _("Row %(row)s has values beyond column %(limit)s: an import reads at most "
+                  "%(limit)s columns. Delete the columns to the right of the data.")
+                % {"row": number, "limit": MAX_COLUMNS}
+            )
+        yield number, list(cells[:width])
 
 
-def _open_csv(data: bytes) -> Sheet:
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str, delimiter: str, cost: ReadCost) -> Iterator[str]:
+    """The lines of the text, ends kept, as the csv module reads them; each one bounded.
+
+    A record may hold at most as many fields as a spreadsheet has columns: 20 MB of commas
+    would otherwise make one row of twenty million cells. A record goes on to the next line
+    while a quote is open, so the separators are counted until the quotes pair up.
+    """
+    fields = 0
+    quoted = False
+    for match in _LINE.finditer(text):
+        line = match.group()
+        cost.lines += 1
+        fields += line.count(delimiter)
+        if line.count('"') % 2:
+            quoted = not quoted
+        if fields >= SPREADSHEET_COLUMNS:
+            raise FileRefused(
+                _("Line %(line)s has more than %(limit)s fields, more than a spreadsheet holds.")
+                % {"line": cost.lines, "limit": number_format(SPREADSHEET_COLUMNS, force_grouping=True)}
+            )
+        if not quoted:
+            fields = 0
+        if cost.lines % 4096 == 0:
+            cost.check()
+        yield line
+
+
+def _open_csv(data: bytes, cost: ReadCost) -> Sheet:
     if not data.strip():
         raise FileRefused(_("The file is empty."))
     text, encoding = decode(data)
     del data
     if not text.strip():
         raise FileRefused(_("The file is empty."))
+    # Counted in C before any line is read: a file of blank lines costs nothing to refuse.
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if lines > SPREADSHEET_ROWS:
+        raise FileRefused(
+            _("The file has more than %(limit)s lines, more than a spreadsheet holds. Delete "
+              "the empty lines, or split it into smaller files.")
+            % {"limit": number_format(SPREADSHEET_ROWS, force_grouping=True)}
+        )
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text, delimiter, cost), delimiter=delimiter)
     try:
         records = _non_blank(enumerate(reader, start=1))
         header_row, header = next(records)
@@ -246,7 +379,7 @@ def _open_csv(data: bytes) -> Sheet:
             ) from exc
 
     return Sheet(
-        header=[cell.strip() for cell in header], header_row=header_row, rows=_counted(rows()),
+        header=[cell.strip() for cell in header], header_row=header_row, rows=rows(),
         file_format="csv", encoding=encoding, delimiter=delimiter,
     )
 
@@ -254,8 +387,8 @@ def _open_csv(data: bytes) -> Sheet:
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _check_workbook_zip(source: BinaryIO, size: int) -> None:
-    """Refuse what is not an .xlsx workbook before openpyxl reads it."""
+def _check_workbook_magic(source: BinaryIO) -> None:
+    """Refuse what is not a ZIP (an old .xls, a renamed text file) before reading it."""
     source.seek(0)
     head = source.read(8)
     source.seek(0)
@@ -266,61 +399,31 @@ def _check_workbook_zip(source: BinaryIO, size: int) -> None:
                   "save it as “Excel Workbook (.xlsx)” or as CSV.")
             )
         raise FileRefused(_("This file is named .xlsx but is not an Excel workbook."))
-    try:
-        with zipfile.ZipFile(source) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise FileRefused(_("The Excel workbook is damaged and cannot be read.")) from exc
-    finally:
-        source.seek(0)
-    if "xl/workbook.xml" not in names:
-        raise FileRefused(_("This file is named .xlsx but is not an Excel workbook."))
-    if unpacked > XLSX_MAX_EXPANSION * settings.IMPORT_MAX_BYTES:
-        raise FileRefused(_("The Excel workbook unpacks to far more data than a real one."))
 
 
-def _xlsx_cell(value):
-    """Cells as the schemas take them: text stripped, whole floats as ints, datetimes as dates."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+def _open_xlsx(source: BinaryIO, size: int, cost: ReadCost) -> Sheet:
+    from imports import xlsx  # it builds on this module's FileRefused and ReadCost
 
+    _check_workbook_magic(source)
+    workbook = xlsx.open_workbook(source, size, cost)
 
-def _open_xlsx(source: BinaryIO, size: int) -> Sheet:
-    from openpyxl import load_workbook
+    def guarded(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+        try:
+            yield from rows
+        except FileRefused:
+            raise
+        except Exception as exc:  # whatever else a damaged part provokes is a damaged file
+            raise FileRefused(_("The Excel workbook is damaged and cannot be read.")) from exc
 
-    _check_workbook_zip(source, size)
-    try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise FileRefused(_("The Excel workbook is damaged and cannot be read.")) from exc
-    sheet = workbook.worksheets[0]
-    records = _non_blank(enumerate(sheet.iter_rows(values_only=True), start=1))
+    records = _non_blank(guarded(workbook.rows))
     try:
         header_row, header = next(records)
     except StopIteration as exc:
-        workbook.close()
         raise FileRefused(_("The file is empty.")) from exc
-    except Exception as exc:
-        workbook.close()
-        raise FileRefused(_("The Excel workbook is damaged and cannot be read.")) from exc
-
-    def rows() -> Iterator[tuple[int, list]]:
-        try:
-            for number, cells in records:
-                yield number, [_xlsx_cell(cell) for cell in cells]
-        finally:
-            workbook.close()
-
     notes = []
-    if len(workbook.worksheets) > 1:
-        notes.append(_("Only the first sheet (“%(name)s”) is read.") % {"name": sheet.title})
+    if workbook.more_sheets:
+        notes.append(_("Only the first sheet (“%(name)s”) is read.") % {"name": workbook.sheet_name})
     return Sheet(
         header=[str(cell).strip() if cell is not None else "" for cell in header],
-        header_row=header_row, rows=_counted(rows()), file_format="xlsx", notes=notes,
+        header_row=header_row, rows=records, file_format="xlsx", notes=notes,
     )

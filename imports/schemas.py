@@ -14,20 +14,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
 
-from branches.models import FederationKind, Sector, UnionStatus
+from branches.models import Federation, FederationKind, GrassrootsUnion, Sector, UnionStatus
 from imports.reading import normalise_header
-from members.models import Gender, LeftReason, MemberStatus
-from targets.models import Metric
+from members.models import Gender, LeftReason, Member, MemberStatus
+from targets.models import Metric, Quota
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DMY_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 # 6.500, 6,500 and 6 500 are six thousand five hundred; 6.5 is refused, not guessed.
 GROUPED_INT = re.compile(r"^[+-]?\d{1,3}(?:[.,\u00a0 ]\d{3})+$")
 PLAIN_INT = re.compile(r"^[+-]?\d+$")
+MAX_DIGITS = 40
 CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
+# What no text column may hold: control characters (NUL, which PostgreSQL refuses outright,
+# and the rest, which only a damaged file or a copy from a program brings) and lone
+# surrogates, which are not characters and cannot be encoded for the database.
+UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -65,33 +72,41 @@ def _as_text(value) -> str:
     return str(value).strip()
 
 
-def text(max_length: int) -> Callable[[Any], str]:
-    def read(value) -> str:
-        result = _as_text(value)
-        if len(result) > max_length:
-            raise CellError(
-                _("At most %(max)s characters (this one has %(length)s).")
-                % {"max": max_length, "length": len(result)}
-            )
-        return result
-
-    return read
+def text(value) -> str:
+    """Text as it is; its length and characters are checked against the column (`fits`)."""
+    return _as_text(value)
 
 
-def code(max_length: int = 50) -> Callable[[Any], str]:
+def code(value) -> str:
     """A code of a federation or union: letters, digits, hyphens and underscores."""
-    read_text = text(max_length)
+    result = _as_text(value)
+    if not CODE.match(result):
+        raise CellError(
+            _("“%(value)s” is not a code: use only letters, digits, hyphens and underscores.")
+            % {"value": _shown(result)}
+        )
+    return result
 
-    def read(value) -> str:
-        result = read_text(value)
-        if not CODE.match(result):
-            raise CellError(
-                _("“%(value)s” is not a code: use only letters, digits, hyphens and underscores.")
-                % {"value": result}
-            )
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value quoted in a message: cut short, and without characters a page cannot show."""
+    value = UNSTORABLE.sub("\ufffd", value)
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def validated(read: Callable[[Any], Any], model: type[models.Model], name: str) -> Callable[[Any], Any]:
+    """A reader followed by the model field's own validators: one rule for forms and imports."""
+    field = model._meta.get_field(name)
+
+    def read_validated(value):
+        result = read(value)
+        try:
+            field.run_validators(result)
+        except ValidationError as exc:
+            raise CellError(" ".join(exc.messages)) from exc
         return result
 
-    return read
+    return read_validated
 
 
 def date(value) -> datetime.date:
@@ -108,7 +123,7 @@ def date(value) -> datetime.date:
         day, month, year = (int(part) for part in dmy.groups())
     else:
         raise CellError(
-            _("“%(value)s” is not a date: write YYYY-MM-DD or DD/MM/YYYY.") % {"value": raw}
+            _("“%(value)s” is not a date: write YYYY-MM-DD or DD/MM/YYYY.") % {"value": _shown(raw)}
         )
     try:
         return datetime.date(year, month, day)
@@ -119,17 +134,19 @@ def date(value) -> datetime.date:
 def whole_number(value) -> int:
     """A whole number; thousands may be grouped with dots, commas or spaces (6.500)."""
     if isinstance(value, bool):
-        raise CellError(_("“%(value)s” is not a whole number.") % {"value": value})
-    if isinstance(value, int):
-        return value
+        raise CellError(_("“%(value)s” is not a whole number.") % {"value": _shown(str(value))})
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int):
+        return value  # its range is the column's: checked with the database's limits below
     raw = _as_text(value)
+    if len(raw) > MAX_DIGITS:  # far beyond any column; int() of thousands of digits is refused
+        raise CellError(_("“%(value)s” is not a whole number.") % {"value": _shown(raw)})
     if GROUPED_INT.match(raw):
         return int(re.sub(r"[.,\u00a0 ]", "", raw))
     if PLAIN_INT.match(raw):
         return int(raw)
-    raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw})
+    raise CellError(_("“%(value)s” is not a whole number.") % {"value": _shown(raw)})
 
 
 def choice(choices: type[models.TextChoices], aliases: dict[str, Iterable[str]] | None = None):
@@ -147,11 +164,50 @@ def choice(choices: type[models.TextChoices], aliases: dict[str, Iterable[str]] 
         if found is None:
             raise CellError(
                 _("“%(value)s” is not one of: %(choices)s.")
-                % {"value": _as_text(raw), "choices": ", ".join(choices.values)}
+                % {"value": _shown(_as_text(raw)), "choices": ", ".join(choices.values)}
             )
         return found
 
     return read
+
+
+# --- the database's limits -------------------------------------------------------------------
+
+
+def fits(field: models.Field, value) -> None:
+    """Refuse a value the field's database column cannot hold, on any supported database.
+
+    The limits are the model's (max_length, the integer type's range), so the preview
+    refuses what would otherwise fail only when the confirmation writes. Integer ranges are
+    the portable ones, the same on SQLite (which would store anything) as on PostgreSQL.
+    """
+    if isinstance(value, str):
+        bad = UNSTORABLE.search(value)
+        if bad is not None:
+            raise CellError(
+                _("The text holds a control character (U+%(code)04X) that cannot be stored: "
+                  "remove it.") % {"code": ord(bad.group())}
+            )
+        if field.max_length is not None and len(value) > field.max_length:
+            raise CellError(
+                _("At most %(max)s characters (this one has %(length)s).")
+                % {"max": field.max_length, "length": len(value)}
+            )
+    elif isinstance(value, int) and not isinstance(value, bool):
+        low, high = BaseDatabaseOperations.integer_field_ranges.get(
+            field.get_internal_type(), (None, None)
+        )
+        if low is not None and value < low:
+            message = (
+                _("“%(value)s” cannot be negative.") if low == 0
+                else _("“%(value)s” is below the smallest value this column holds (%(min)s).")
+            )
+            raise CellError(message % {"value": _shown(str(value)), "min": low})
+        if high is not None and value > high:
+            raise CellError(
+                _("“%(value)s” is more than this column can hold (at most %(max)s).")
+                % {"value": _shown(str(value)), "max": high}
+            )
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -159,8 +215,11 @@ def choice(choices: type[models.TextChoices], aliases: dict[str, Iterable[str]] 
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a file: how a cell is read, and the model field whose limits it obeys."""
+
     name: str
     read: Callable[[Any], Any]
+    field: models.Field
     required: bool = False
     aliases: tuple[str, ...] = ()
     example: Any = ""
@@ -236,14 +295,26 @@ class Schema:
                     problems.append(Problem(number, header.labels[column.name], _("A value is required.")))
                 continue
             try:
-                values[column.name] = column.read(raw)
+                value = column.read(raw)
+                fits(column.field, value)
             except CellError as exc:
                 problems.append(Problem(number, header.labels[column.name], exc.message))
+            else:
+                values[column.name] = value
         return values, problems
 
     def example_rows(self) -> list[list]:
         return [self.names, [column.example for column in self.columns]]
 
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+FEDERATION_CODE = _field(Federation, "code")
+UNION_CODE = _field(GrassrootsUnion, "code")
 
 GENDER_ALIASES = {Gender.FEMALE: ["nữ", "f", "nu"], Gender.MALE: ["nam", "m"]}
 MEMBER_STATUS_ALIASES = {
@@ -284,61 +355,64 @@ METRIC_ALIASES = {
 }
 
 FEDERATIONS = Schema("federations", (
-    Column("code", code(), required=True, aliases=("Mã", "Mã đơn vị", "Mã công đoàn cấp trên"),
-           example="ld-hoang-mai"),
-    Column("name", text(200), required=True, aliases=("Tên", "Tên đơn vị", "Tên công đoàn cấp trên"),
-           example="LĐLĐ quận Hoàng Mai"),
-    Column("kind", choice(FederationKind, KIND_ALIASES), required=True,
+    Column("code", code, FEDERATION_CODE, required=True,
+           aliases=("Mã", "Mã đơn vị", "Mã công đoàn cấp trên"), example="ld-hoang-mai"),
+    Column("name", text, _field(Federation, "name"), required=True,
+           aliases=("Tên", "Tên đơn vị", "Tên công đoàn cấp trên"), example="LĐLĐ quận Hoàng Mai"),
+    Column("kind", choice(FederationKind, KIND_ALIASES), _field(Federation, "kind"), required=True,
            aliases=("Loại", "Loại hình", "Cấp"), example=FederationKind.URBAN_DISTRICT.value),
 ))
 
 UNIONS = Schema("unions", (
-    Column("code", code(), required=True,
+    Column("code", code, UNION_CODE, required=True,
            aliases=("Mã", "Mã CĐCS", "Mã công đoàn cơ sở", "Mã công đoàn"), example="cdcs-hm-0001"),
-    Column("name", text(255), required=True,
+    Column("name", text, _field(GrassrootsUnion, "name"), required=True,
            aliases=("Tên", "Tên CĐCS", "Tên công đoàn cơ sở", "Tên công đoàn"),
            example="Công đoàn Công ty TNHH Ví Dụ"),
-    Column("federation", code(), required=True,
+    Column("federation", code, FEDERATION_CODE, required=True,
            aliases=("Công đoàn cấp trên", "Mã công đoàn cấp trên", "Đơn vị cấp trên", "LĐLĐ"),
            example="ld-hoang-mai"),
-    Column("sector", choice(Sector, SECTOR_ALIASES), required=True,
+    Column("sector", choice(Sector, SECTOR_ALIASES), _field(GrassrootsUnion, "sector"), required=True,
            aliases=("Khối", "Loại hình", "Khu vực"), example=Sector.NON_STATE.value),
-    Column("founded_on", date, required=True, aliases=("Ngày thành lập",), example="2024-03-15"),
-    Column("status", choice(UnionStatus, UNION_STATUS_ALIASES), aliases=("Trạng thái", "Tình trạng"),
-           example=UnionStatus.ACTIVE.value),
-    Column("status_on", date, aliases=("Ngày trạng thái", "Ngày thay đổi trạng thái"), example=""),
-    Column("employees", whole_number, aliases=("Số lao động", "Tổng số lao động", "Số công nhân viên"),
-           example=45),
+    Column("founded_on", date, _field(GrassrootsUnion, "founded_on"), required=True,
+           aliases=("Ngày thành lập",), example="2024-03-15"),
+    Column("status", choice(UnionStatus, UNION_STATUS_ALIASES), _field(GrassrootsUnion, "status"),
+           aliases=("Trạng thái", "Tình trạng"), example=UnionStatus.ACTIVE.value),
+    Column("status_on", date, _field(GrassrootsUnion, "status_on"),
+           aliases=("Ngày trạng thái", "Ngày thay đổi trạng thái"), example=""),
+    Column("employees", whole_number, _field(GrassrootsUnion, "employees"),
+           aliases=("Số lao động", "Tổng số lao động", "Số công nhân viên"), example=45),
 ))
 
 MEMBERS = Schema("members", (
-    Column("card_no", text(32), required=True,
+    Column("card_no", validated(text, Member, "card_no"), _field(Member, "card_no"), required=True,
            aliases=("Số thẻ", "Số thẻ đoàn viên", "Mã thẻ", "Mã đoàn viên"), example="HM-000001"),
-    Column("full_name", text(150), required=True, aliases=("Họ và tên", "Họ tên", "Tên đoàn viên"),
-           example="Nguyễn Thị Ví Dụ"),
-    Column("gender", choice(Gender, GENDER_ALIASES), required=True, aliases=("Giới tính",),
-           example=Gender.FEMALE.value),
-    Column("birth_date", date, aliases=("Ngày sinh", "Ngày tháng năm sinh"), example="1996-08-20"),
-    Column("union", code(), required=True,
+    Column("full_name", text, _field(Member, "full_name"), required=True,
+           aliases=("Họ và tên", "Họ tên", "Tên đoàn viên"), example="Nguyễn Thị Ví Dụ"),
+    Column("gender", choice(Gender, GENDER_ALIASES), _field(Member, "gender"), required=True,
+           aliases=("Giới tính",), example=Gender.FEMALE.value),
+    Column("birth_date", date, _field(Member, "birth_date"),
+           aliases=("Ngày sinh", "Ngày tháng năm sinh"), example="1996-08-20"),
+    Column("union", code, UNION_CODE, required=True,
            aliases=("Công đoàn cơ sở", "Mã công đoàn cơ sở", "CĐCS", "Mã CĐCS"), example="cdcs-hm-0001"),
-    Column("admitted_on", date, required=True, aliases=("Ngày kết nạp", "Ngày vào công đoàn"),
-           example="2024-04-01"),
-    Column("status", choice(MemberStatus, MEMBER_STATUS_ALIASES), aliases=("Trạng thái", "Tình trạng"),
-           example=MemberStatus.ACTIVE.value),
-    Column("left_on", date, aliases=("Ngày ra khỏi công đoàn", "Ngày thôi sinh hoạt", "Ngày ra"),
-           example=""),
-    Column("left_reason", choice(LeftReason, LEFT_REASON_ALIASES),
+    Column("admitted_on", date, _field(Member, "admitted_on"), required=True,
+           aliases=("Ngày kết nạp", "Ngày vào công đoàn"), example="2024-04-01"),
+    Column("status", choice(MemberStatus, MEMBER_STATUS_ALIASES), _field(Member, "status"),
+           aliases=("Trạng thái", "Tình trạng"), example=MemberStatus.ACTIVE.value),
+    Column("left_on", date, _field(Member, "left_on"),
+           aliases=("Ngày ra khỏi công đoàn", "Ngày thôi sinh hoạt", "Ngày ra"), example=""),
+    Column("left_reason", choice(LeftReason, LEFT_REASON_ALIASES), _field(Member, "left_reason"),
            aliases=("Lý do ra", "Lý do ra khỏi công đoàn", "Lý do thôi sinh hoạt"), example=""),
 ))
 
 QUOTAS = Schema("quotas", (
-    Column("federation", code(), required=True,
+    Column("federation", code, FEDERATION_CODE, required=True,
            aliases=("Công đoàn cấp trên", "Mã công đoàn cấp trên", "Đơn vị", "Mã đơn vị"),
            example="ld-hoang-mai"),
-    Column("year", whole_number, required=True, aliases=("Năm",), example=2025),
-    Column("metric", choice(Metric, METRIC_ALIASES), required=True,
+    Column("year", whole_number, _field(Quota, "year"), required=True, aliases=("Năm",), example=2025),
+    Column("metric", choice(Metric, METRIC_ALIASES), _field(Quota, "metric"), required=True,
            aliases=("Loại chỉ tiêu", "Chỉ tiêu về"), example=Metric.NEW_MEMBERS.value),
-    Column("target", whole_number, required=True,
+    Column("target", whole_number, _field(Quota, "target"), required=True,
            aliases=("Chỉ tiêu", "Chỉ tiêu giao", "Số giao", "Mục tiêu"), example=6500),
 ))
 

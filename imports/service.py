@@ -18,14 +18,24 @@ With a `scope_user` (the web import), unions and members are looked up through
 `editable_by(user)`: a row that names a union outside the user's federations is refused.
 Every union, member and quota written by one import gets the same history user, date and
 change reason (naming the file): one change set per file.
+
+Every update is described, old value beside new (`Change`; the first `MAX_CHANGES_SHOWN`
+are kept). A member row whose card number belongs to someone with another name, gender or
+date of birth is an *identity change*: a mistyped card number would otherwise rename one
+person into another. It is written only when approved: all of them
+(`allow_identity_changes`, the command's flag) or the ones the officer ticked
+(`approved_identity_changes`, the confirmation form); otherwise it is refused (the command)
+or left out (the browser, which lists it for approval).
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
@@ -42,16 +52,43 @@ from imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
 from members.models import Member, MemberStatus
 from targets.models import Quota
 from unionboard.rules import RuleErrors
+from unionboard.text import fold
 
 CHUNK_ROWS = 2000  # rows checked (and written) together: a few queries per chunk
 BATCH_SIZE = 1000  # rows per INSERT / UPDATE statement
 MAX_PROBLEMS = 1000  # problems kept for display; all are counted
+MAX_CHANGES_SHOWN = 200  # updates (and identity changes) kept for display; all are counted
 WEB_KINDS = ("unions", "members")  # what officers import in the browser
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One value an update changes: the column as the file names it, old and new value."""
+
+    column: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row that updates a record: its row, key, the record's name now, what changes.
+
+    `approval` is set on an identity change: the value its confirmation checkbox sends. It
+    digests the old and new identity, so a tick approves this change and no other (if the
+    record changes between preview and confirmation, the tick no longer matches).
+    """
+
+    row: int
+    key: str
+    name: str
+    fields: tuple[FieldChange, ...]
+    approval: str = ""
 
 
 @dataclass
 class ImportResult:
-    """What an import found or did: counts, problems, and what was read of the file."""
+    """What an import found or did: counts, problems, changes, and what was read of the file."""
 
     kind: str
     filename: str
@@ -61,6 +98,10 @@ class ImportResult:
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    changes: list[Change] = field(default_factory=list)  # the first updates, old and new
+    identity_changes: list[Change] = field(default_factory=list)  # the first identity changes
+    identity_count: int = 0  # identity changes found (applied, left out or refused)
+    identity_held: int = 0  # identity changes left out, not being approved
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     file_format: str = ""
@@ -75,6 +116,14 @@ class ImportResult:
     def problems_not_shown(self) -> int:
         return self.problem_count - len(self.problems)
 
+    @property
+    def changes_not_shown(self) -> int:
+        return self.updated - len(self.changes)
+
+    @property
+    def identity_not_shown(self) -> int:
+        return self.identity_count - len(self.identity_changes)
+
     def add(self, problems: list[Problem]) -> None:
         self.problem_count += len(problems)
         room = MAX_PROBLEMS - len(self.problems)
@@ -84,6 +133,8 @@ class ImportResult:
     def refuse(self, message: str) -> None:
         """The file as a whole is refused: forget the counts, keep this one message."""
         self.created = self.updated = self.unchanged = 0
+        self.identity_count = self.identity_held = 0
+        self.changes, self.identity_changes = [], []
         self.problems = [Problem(None, None, message)]
         self.problem_count = 1
 
@@ -104,6 +155,7 @@ class Importer:
     checked_fields: tuple[str, ...] = ()
 
     def __init__(self, *, scope_user, history_user, reason: str, header: HeaderMap):
+        self.identity_policy = IdentityPolicy.refused()
         self.scope_user = scope_user
         self.history_user = history_user
         self.reason = reason
@@ -187,11 +239,50 @@ class Importer:
                 changed = True
         return changed
 
+    # --- describing an update -------------------------------------------------------------
+
+    # the attributes an update may change, and the column each one is read from
+    shown: dict[str, str] = {}
+
+    def snapshot(self, obj) -> dict[str, Any]:
+        """The shown values of a stored record, before `build` changes them."""
+        return {name: getattr(obj, name) for name in self.shown}
+
+    def display(self, name: str, value):
+        """A value as the preview shows it: a choice by its label."""
+        field = self.model._meta.get_field(name)
+        if field.choices and value is not None:
+            return str(dict(field.flatchoices).get(value, value))
+        return value
+
+    def describe(self, number: int, key, before: dict[str, Any], obj) -> Change:
+        """What the update of `obj` changes, old beside new, with the record's name before."""
+        fields = tuple(
+            FieldChange(self.label(column), self.display(name, before[name]),
+                        self.display(name, getattr(obj, name)))
+            for name, column in self.shown.items() if before[name] != getattr(obj, name)
+        )
+        return Change(row=number, key=self.key_label(key), name=self.name_of(before), fields=fields)
+
+    def key_label(self, key) -> str:
+        return str(key)
+
+    def name_of(self, before: dict[str, Any]) -> str:
+        return str(before.get("name", ""))
+
+    def is_identity_change(self, before: dict[str, Any], obj) -> bool:
+        """True when the row describes another person than the record it matches."""
+        return False
+
+    def identity_problem(self, number: int, key, before: dict[str, Any], obj) -> Problem:
+        raise NotImplementedError
+
 
 class FederationImporter(Importer):
     schema = SCHEMAS["federations"]
     model = Federation
     update_fields = ["name", "kind", "name_sort", "name_search"]
+    shown = {"name": "name", "kind": "kind"}
     with_history = False
 
     def key(self, values):
@@ -224,10 +315,20 @@ class UnionImporter(Importer):
         "name_sort", "name_search",
     ]
     checked_fields = ("employees",)
+    shown = {
+        "name": "name", "federation_id": "federation", "sector": "sector", "founded_on": "founded_on",
+        "status": "status", "status_on": "status_on", "employees": "employees",
+    }
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.federations: dict[str, int | None] = {}
+        self.federation_codes: dict[int, str] = {}  # for the preview: a move shows codes
+
+    def display(self, name, value):
+        if name == "federation_id":
+            return self.federation_codes.get(value, value)
+        return super().display(name, value)
 
     def key(self, values):
         return values.get("code")
@@ -251,6 +352,7 @@ class UnionImporter(Importer):
             found = dict(self._federations().filter(code__in=codes).values_list("code", "pk"))
             for code in codes:
                 self.federations[code] = found.get(code)
+            self.federation_codes.update({pk: code for code, pk in found.items()})
 
     def reference_problem(self, number, values):
         code = values.get("federation")
@@ -263,7 +365,11 @@ class UnionImporter(Importer):
         return self.problem(number, "federation", message % {"code": code})
 
     def existing(self, keys):
-        found = {obj.code: obj for obj in GrassrootsUnion.objects.filter(code__in=keys)}
+        found = {
+            obj.code: obj
+            for obj in GrassrootsUnion.objects.filter(code__in=keys).select_related("federation")
+        }
+        self.federation_codes.update({obj.federation_id: obj.federation.code for obj in found.values()})
         editable = set(self._unions().filter(code__in=keys).values_list("code", flat=True))
         return found, editable
 
@@ -273,10 +379,11 @@ class UnionImporter(Importer):
         if (problem := self.reference_problem(number, values)) is not None:
             problems.append(problem)
         if current is not None and not editable:
+            # Taken by another federation's union (codes are unique): say it cannot be used,
+            # never whose it is or in what state, so a file cannot probe other federations.
             problems.append(Problem(
                 number, self.label("code"),
-                _("The code “%(code)s” belongs to a union outside your federations; choose "
-                  "another code.") % {"code": values["code"]},
+                _("The code “%(code)s” cannot be used; choose another code.") % {"code": values["code"]},
             ))
         if problems:
             return None, problems
@@ -310,11 +417,47 @@ class MemberImporter(Importer):
     update_fields = [
         "full_name", "gender", "birth_date", "admitted_on", "status", "left_on", "left_reason", "name_search",
     ]
+    shown = {
+        "full_name": "full_name", "gender": "gender", "birth_date": "birth_date",
+        "admitted_on": "admitted_on", "status": "status", "left_on": "left_on", "left_reason": "left_reason",
+    }
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         # The unions named by the file, with what Member.clean reads of them (founding, status).
         self.unions: dict[str, GrassrootsUnion | None] = {}
+
+    def name_of(self, before):
+        return before["full_name"]
+
+    def is_identity_change(self, before, obj):
+        """Another name (beyond case and accents: a spelling fixed is the same person),
+        another gender, or another date of birth where one was recorded."""
+        return (
+            fold(before["full_name"]) != fold(obj.full_name)
+            or before["gender"] != obj.gender
+            or (before["birth_date"] is not None and obj.birth_date is not None
+                and before["birth_date"] != obj.birth_date)
+        )
+
+    def person(self, full_name: str, gender: str, birth_date) -> str:
+        """'Trần Thị Thử (female, born 1990-01-02)', without the birth date when unknown."""
+        details = [str(self.display("gender", gender)).lower()]
+        if birth_date is not None:
+            details.append(_("born %(date)s") % {"date": birth_date.isoformat()})
+        return f"{full_name} ({', '.join(details)})"
+
+    def identity_problem(self, number, key, before, obj):
+        return Problem(
+            number, self.label("card_no"),
+            _("The card number “%(card)s” belongs to %(old)s; this row names %(new)s. If it is "
+              "the same person, the change must be approved; if not, correct the card number.")
+            % {
+                "card": key,
+                "old": self.person(before["full_name"], before["gender"], before["birth_date"]),
+                "new": self.person(obj.full_name, obj.gender, obj.birth_date),
+            },
+        )
 
     def key(self, values):
         return values.get("card_no")
@@ -364,10 +507,11 @@ class MemberImporter(Importer):
             return None, [problem]
         union = self.unions[values["union"]]
         if current is not None and not editable:
+            # Another federation's member (or one moved out of the user's): card numbers are
+            # unique, so the row cannot be written; the message does not say where the card is.
             return None, [Problem(
                 number, self.label("card_no"),
-                _("The card number “%(card)s” belongs to a member outside your federations.")
-                % {"card": values["card_no"]},
+                _("The card number “%(card)s” cannot be used.") % {"card": values["card_no"]},
             )]
         if current is not None and current.union_id != union.pk:
             return None, [Problem(
@@ -412,6 +556,10 @@ class QuotaImporter(Importer):
     model = Quota
     update_fields = ["target"]
     checked_fields = ("year", "target")
+    shown = {"target": "target"}
+
+    def key_label(self, key):
+        return " · ".join(str(part) for part in key)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -488,12 +636,18 @@ def import_file(
     scope_user=None,
     history_user=None,
     commit: bool = False,
+    allow_identity_changes: bool = False,
+    approved_identity_changes: Collection[str] | None = None,
 ) -> ImportResult:
     """Check a file and, with `commit` and no problem in any row, write it in one transaction.
 
     `scope_user` restricts unions and members to those the user may edit (the web import);
     without it (the command line) every record is in reach. Nothing is written when
     `commit` is false (the preview, `--dry-run`) or when any row has a problem.
+
+    Identity changes are written when `allow_identity_changes`; else, with
+    `approved_identity_changes` (the browser), those whose `approval` is in it are written
+    and the others left out; else each one is a problem.
     """
     if kind not in IMPORTERS:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -512,6 +666,12 @@ def import_file(
         importer = IMPORTERS[kind](
             scope_user=scope_user, history_user=history_user,
             reason=change_reason(filename, kind), header=header,
+        )
+        importer.identity_policy = (
+            IdentityPolicy.all() if allow_identity_changes
+            else IdentityPolicy.approved(approved_identity_changes)
+            if approved_identity_changes is not None
+            else IdentityPolicy.refused()
         )
         if commit:
             with transaction.atomic():
@@ -567,17 +727,67 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
         for number, values in checked:
             key = importer.key(values)
             current = found.get(key)
+            before = importer.snapshot(current) if current is not None else None
             obj, problems = importer.build(number, values, current, key in editable)
             if problems:
                 result.add(problems)
             elif obj is None:
                 result.unchanged += 1
-            elif current is None:
+            elif before is None:  # a new record
                 creates.append(obj)
                 result.created += 1
-            else:
+            elif _update(importer, result, number, key, before, obj):
                 updates.append(obj)
-                result.updated += 1
         if commit and result.ok:
             importer.save(creates, updates)
 
+
+@dataclass(frozen=True)
+class IdentityPolicy:
+    """Which identity changes an import writes: all, the approved ones, or none (refused)."""
+
+    apply_all: bool = False
+    approvals: frozenset[str] | None = None  # None: refuse each one as a problem
+
+    @classmethod
+    def all(cls) -> IdentityPolicy:
+        return cls(apply_all=True)
+
+    @classmethod
+    def approved(cls, approvals: Collection[str]) -> IdentityPolicy:
+        return cls(approvals=frozenset(approvals))
+
+    @classmethod
+    def refused(cls) -> IdentityPolicy:
+        return cls()
+
+
+def approval_of(key, before: dict[str, Any], obj) -> str:
+    """The value that approves this identity change: a digest of the card, old and new identity."""
+    parts = [str(key)]
+    for name in ("full_name", "gender", "birth_date"):
+        parts += [str(before[name]), str(getattr(obj, name))]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
+def _update(importer: Importer, result: ImportResult, number: int, key, before: dict, obj) -> bool:
+    """Count and describe one update; False when it is not to be written (identity change
+    refused or not approved)."""
+    change = importer.describe(number, key, before, obj)
+    if importer.is_identity_change(before, obj):
+        change = replace(change, approval=approval_of(key, before, obj))
+        result.identity_count += 1
+        if len(result.identity_changes) < MAX_CHANGES_SHOWN:
+            result.identity_changes.append(change)
+        policy = importer.identity_policy
+        if not policy.apply_all:
+            if policy.approvals is None:
+                result.add([importer.identity_problem(number, key, before, obj)])
+                return False
+            if change.approval not in policy.approvals:
+                result.identity_held += 1
+                return False
+    result.updated += 1
+    if len(result.changes) < MAX_CHANGES_SHOWN:
+        result.changes.append(change)
+    return True

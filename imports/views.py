@@ -14,7 +14,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -22,6 +23,7 @@ from imports import service, storage
 from imports.forms import KIND_CHOICES, ImportForm
 from imports.schemas import SCHEMAS
 from unionboard.access import require_editor
+from unionboard.spreadsheets import escape_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # How long a second confirmation of the same file waits for the first one to end.
@@ -60,9 +62,11 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         uploaded = form.cleaned_data["file"]
+        # identity changes are listed for approval, none approved yet
         result = service.import_file(
             kind=kind, source=uploaded, filename=uploaded.name, size=uploaded.size,
             scope_user=request.user, history_user=request.user, commit=False,
+            approved_identity_changes=(),
         )
         token = storage.keep(request, uploaded, kind) if result.ok else None
         return _preview(request, result, token, kind)
@@ -98,12 +102,15 @@ def confirm(request):
             request, _("This import is no longer waiting for confirmation: upload the file again.")
         )
         return redirect("imports:upload")
+    # the identity changes the officer ticked; a tick approves one change, old and new
+    approved = request.POST.getlist("identity")[: service.MAX_CHANGES_SHOWN]
     result = None
     try:
         with applying.open("rb") as source:
             result = service.import_file(
                 kind=pending.kind, source=source, filename=pending.filename,
                 scope_user=request.user, history_user=request.user, commit=True,
+                approved_identity_changes=approved,
             )
     finally:
         storage.finish(token, written=result is not None and result.written)
@@ -115,13 +122,23 @@ def confirm(request):
         % {"file": result.filename, "created": result.created, "updated": result.updated,
            "unchanged": result.unchanged},
     )
+    if result.identity_held:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s identity change was not approved: that member was left as they were.",
+                "%(count)s identity changes were not approved: those members were left as they were.",
+                result.identity_held,
+            ) % {"count": result.identity_held},
+        )
     return redirect("imports:upload")
 
 
+@require_safe
 def template(request, kind: str, fmt: str):
     """A file to fill in: the header row and one example row (generated, not a real person)."""
     require_editor(request.user)
-    rows = SCHEMAS[kind].example_rows()
+    rows = [[escape_cell(value) for value in row] for row in SCHEMAS[kind].example_rows()]
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # so that Excel reads the Vietnamese letters as UTF-8

@@ -10,12 +10,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members import services
 from members.models import Member, Transfer
+from unionboard.admin import SafeAutocompleteMixin
 from unionboard.forms import RulesModelForm
 from unionboard.paginators import BoundedCountPaginator
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     form = RulesModelForm
     list_display = [
         "card_no", "full_name", "gender", "union", "admitted_on", "admitted_federation",
@@ -52,7 +53,7 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
+class TransferAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     """Transfers are recorded through member_transfer (the member moves with it) and then kept as they are."""
 
     form = RulesModelForm

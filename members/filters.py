@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -38,10 +39,13 @@ class MemberFilter(django_filters.FilterSet):
         unions = GrassrootsUnion.objects.visible_to(user).order_by("name_sort", "code")
         if roles.is_city_wide(user):
             # Thousands of unions city-wide: offer a federation's unions once one is chosen.
-            federation = (data or {}).get("federation")
-            unions = (
-                unions.filter(federation_id=federation) if str(federation or "").isdigit() else unions.none()
-            )
+            # The choice is read through the federation field, which refuses anything that is
+            # not one of the user's federations (text, 10^30) before it reaches a query.
+            try:
+                federation = self.filters["federation"].field.clean((data or {}).get("federation"))
+            except ValidationError:
+                federation = None
+            unions = unions.filter(federation=federation) if federation else unions.none()
         self.filters["union"].queryset = unions
 
     def search(self, queryset, name, value):

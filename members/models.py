@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
+from unionboard import roles
 from unionboard.access import ScopedQuerySet
 from unionboard.rules import RuleErrors, not_in_future
 from unionboard.text import fold
@@ -57,14 +60,53 @@ CHANGED_MEANWHILE = _(
 )
 
 
+# A card number is a path segment of the member's pages (/members/<card_no>/): letters and
+# digits without accents, "-" and ".", starting with a letter or a digit (so never "." or
+# ".."), and not a word those URLs already use. "/" made the page impossible to link (the
+# list and the union page answered 500), "?", "#", "%" and NUL broke it in other ways.
+# \A and \Z mean the same in Python, SQLite (Python's re) and PostgreSQL.
+CARD_NO_PATTERN = r"\A[A-Za-z0-9][A-Za-z0-9.-]*\Z"
+RESERVED_CARD_NOS = ("new",)  # /members/new/ admits a member
+CARD_NO_RULE = _(
+    "A card number holds only letters without accents, digits, “-” and “.”, and starts with a "
+    "letter or a digit."
+)
+
+
+def validate_card_no(value: str) -> None:
+    """The card number alphabet, for forms and imports alike (the database checks it too)."""
+    if not re.match(CARD_NO_PATTERN, value):
+        raise ValidationError(CARD_NO_RULE, code="card_no_alphabet")
+    if value in RESERVED_CARD_NOS:
+        raise ValidationError(
+            _("“%(value)s” cannot be a card number."), code="card_no_reserved", params={"value": value}
+        )
+
+
 class MemberQuerySet(ScopedQuerySet["Member"]):
     federation_paths = ("union__federation_id",)
+
+    def readable_by(self, user) -> MemberQuerySet:
+        """What the user may open: `visible_to`, and the members moved out of their federations.
+
+        An officer who transferred a member to another federation keeps reading that member's
+        record as it stood up to the transfer (members.selectors.member_record): never what
+        came after, and never to change it (`editable_by` is unchanged). Not for lists: the
+        member is no longer one of the federation's.
+        """
+        if roles.is_city_wide(user):
+            return self.all()
+        ids = roles.officer_federation_ids(user)
+        if not ids:
+            return self.none()
+        moved_out = Transfer.objects.out_of(user).filter(member=OuterRef("pk"))
+        return self.filter(Q(union__federation_id__in=ids) | Exists(moved_out))
 
 
 class Member(models.Model):
     """A union member (đoàn viên), in one grassroots union at a time."""
 
-    card_no = models.CharField(_("card number"), max_length=32, unique=True)
+    card_no = models.CharField(_("card number"), max_length=32, unique=True, validators=[validate_card_no])
     full_name = models.CharField(_("full name"), max_length=150)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
@@ -132,6 +174,11 @@ class Member(models.Model):
                 condition=Q(left_reason="") | Q(status=MemberStatus.LEFT, left_reason__in=LeftReason.values),
                 name="member_left_reason_only_when_left",
                 violation_error_message=REASON_ONLY_WHEN_LEFT,
+            ),
+            models.CheckConstraint(
+                condition=Q(card_no__regex=CARD_NO_PATTERN) & ~Q(card_no__in=RESERVED_CARD_NOS),
+                name="member_card_no_alphabet",
+                violation_error_message=CARD_NO_RULE,
             ),
         ]
 
@@ -219,6 +266,10 @@ class Member(models.Model):
 class TransferQuerySet(ScopedQuerySet["Transfer"]):
     # Seen from either side: out of or into the user's federations.
     federation_paths = ("from_union__federation_id", "to_union__federation_id")
+
+    def out_of(self, user) -> TransferQuerySet:
+        """The transfers that took a member out of a union of the user's own federations."""
+        return self.filter(from_union__federation_id__in=roles.officer_federation_ids(user))
 
 
 class Transfer(models.Model):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +24,13 @@ JUST_RECORDED = _("This card number was just recorded by someone else: check the
 ALREADY_LEFT = _("This member has already left.")
 
 
-def _as_recorded_by(member: Member, user: AbstractBaseUser | None) -> None:
+def _as_recorded_by(member: Member, user: User | None) -> None:
     if user is not None:
-        member._history_user = user  # simple-history; a request's own user is taken otherwise
+        member._history_user = user  # type: ignore[attr-defined]  # simple-history reads it
 
 
 @transaction.atomic
-def member_admit(*, member: Member, user: AbstractBaseUser | None = None) -> Member:
+def member_admit(*, member: Member, user: User | None = None) -> Member:
     """Admit (kết nạp) `member`, unsaved, as a form or the admin built it, into its union.
 
     The admission is credited to that union's federation for good (Member.fill_keys).
@@ -53,7 +53,7 @@ def member_admit(*, member: Member, user: AbstractBaseUser | None = None) -> Mem
 
 @transaction.atomic
 def member_leave(
-    *, member: Member, left_on: datetime.date, reason: str, user: AbstractBaseUser | None = None
+    *, member: Member, left_on: datetime.date, reason: str, user: User | None = None
 ) -> Member:
     """Record that a member left the union on `left_on`, and why (a LeftReason value).
 
@@ -77,7 +77,7 @@ def member_transfer(
     member: Member,
     to_union: GrassrootsUnion,
     transferred_on: datetime.date,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     from_union: GrassrootsUnion | None = None,
 ) -> Transfer:
     """Move a member to another union (chuyển sinh hoạt); never an admission, the credit stays.
@@ -88,17 +88,43 @@ def member_transfer(
     is the origin. `member` is updated to its new union.
     """
     locked = Member.objects.select_for_update().get(pk=member.pk)
-    transfer = Transfer(
-        member=locked,
-        from_union_id=from_union.pk if from_union is not None else locked.union_id,
-        to_union=to_union,
-        transferred_on=transferred_on,
-        recorded_by=user,
-    )
-    transfer.full_clean()
+    transfer = _checked_transfer(locked, to_union, transferred_on, from_union, user)
     transfer.save()
     locked.union = to_union
     _as_recorded_by(locked, user)
     locked.save()
     member.union = to_union
+    return transfer
+
+
+def member_transfer_check(
+    *,
+    member: Member,
+    to_union: GrassrootsUnion,
+    transferred_on: datetime.date,
+    from_union: GrassrootsUnion | None = None,
+) -> None:
+    """Raise what `member_transfer` would refuse now, without writing or locking anything.
+
+    For a confirmation step: an officer is not asked to confirm a transfer that cannot
+    happen. The transfer itself is judged again, on the locked row, when it is written.
+    """
+    _checked_transfer(Member.objects.get(pk=member.pk), to_union, transferred_on, from_union, None)
+
+
+def _checked_transfer(
+    member: Member,
+    to_union: GrassrootsUnion,
+    transferred_on: datetime.date,
+    from_union: GrassrootsUnion | None,
+    user: User | None,
+) -> Transfer:
+    transfer = Transfer(
+        member=member,
+        from_union_id=from_union.pk if from_union is not None else member.union_id,
+        to_union=to_union,
+        transferred_on=transferred_on,
+        recorded_by=user,
+    )
+    transfer.full_clean()  # Transfer.clean: every rule of a move
     return transfer

@@ -26,3 +26,28 @@ class MemberTable(Table):
     empty_text = _("No member matches.")
     default_sort = "-admitted_on"
     keys_first = True
+
+
+class TransferOutTable(Table):
+    """Transfers out of one union, newest first; each member links to the record the user may read."""
+
+    columns = {
+        "transferred_on": Column(
+            _("Transferred on"), lambda transfer: day(transfer.transferred_on),
+            order_by=("transferred_on", "id"),
+        ),
+        "member": Column(
+            _("Member"), lambda transfer: link(transfer.member.get_absolute_url(), transfer.member),
+            order_by=("member__name_search",),
+        ),
+        "to_union": Column(_("To union"), attrgetter("to_union.name"), order_by=("to_union__name_sort",)),
+        "federation": Column(
+            _("Receiving federation"), attrgetter("to_union.federation.name"),
+            order_by=("to_union__federation__name_sort",),
+        ),
+        "recorded_by": Column(
+            _("Recorded by"), attrgetter("recorded_by"), order_by=("recorded_by__username",)
+        ),
+    }
+    empty_text = _("No member was transferred out of this union.")
+    default_sort = "-transferred_on"

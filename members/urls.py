@@ -10,4 +10,5 @@ urlpatterns = [
     path("members/<str:card_no>/edit/", views.member_edit, name="member_edit"),
     path("members/<str:card_no>/leave/", views.member_leave, name="member_leave"),
     path("members/<str:card_no>/transfer/", views.member_transfer, name="member_transfer"),
+    path("unions/<slug:code>/transfers-out/", views.union_transfers_out, name="union_transfers_out"),
 ]

@@ -6,16 +6,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from branches.models import GrassrootsUnion
+from branches.selectors import PICK_LIMIT, PICK_MIN_CHARS, search_receiving_unions
 from members import services
 from members.filters import MemberFilter
 from members.forms import DepartureForm, MemberForm, TransferForm
 from members.models import Member, Transfer
-from members.tables import MemberTable
+from members.selectors import member_record
+from members.tables import MemberTable, TransferOutTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView, visible_federations
@@ -23,8 +26,9 @@ from unionboard.revisions import ITSELF, RECORDS, Reads
 
 
 def _member_to_edit(request, card_no: str) -> Member:
+    # A member the user moved out of their federations is theirs to read, not to change: 403.
     return object_to_edit(
-        Member.objects.visible_to(request.user).select_related("union"),
+        Member.objects.readable_by(request.user).select_related("union"),
         Member.objects.editable_by(request.user),
         card_no=card_no,
     )
@@ -48,15 +52,15 @@ class MemberListView(CachedContentView):
         return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
 
 
+@require_safe
 def member_detail(request, card_no: str):
-    member = get_object_or_404(
-        Member.objects.visible_to(request.user).select_related("union__federation", "admitted_federation"),
-        card_no=card_no,
-    )
-    transfers = Transfer.objects.filter(member=member).select_related("from_union", "to_union", "recorded_by")
+    record = member_record(request.user, card_no)
+    if record is None:
+        raise Http404
+    member = record.member
     history = (
         member.history.select_related("history_user").order_by("-history_date")[:20]
-        if request.user.is_staff
+        if request.user.is_staff and record.left_by is None
         else []
     )
     return render(
@@ -64,11 +68,27 @@ def member_detail(request, card_no: str):
         "members/member_detail.html",
         {
             "member": member,
-            "transfers": transfers,
+            "transfers": record.transfers,
+            "left_by": record.left_by,
             "history": history,
-            "can_edit": Member.objects.editable_by(request.user).filter(pk=member.pk).exists(),
+            "can_edit": record.left_by is None
+            and Member.objects.editable_by(request.user).filter(pk=member.pk).exists(),
         },
     )
+
+
+def union_transfers_out(request, code: str):
+    """Every transfer out of a union the user may see, newest first, each member's record linked.
+
+    An officer finds here the members they moved to other federations, whose records they
+    still read up to the transfer (members.selectors.member_record).
+    """
+    union = get_object_or_404(GrassrootsUnion.objects.visible_to(request.user), code=code)
+    transfers = Transfer.objects.filter(from_union=union).select_related(
+        "member", "to_union__federation", "recorded_by"
+    )
+    table = TransferOutTable(transfers, request)
+    return render(request, "members/union_transfers_out.html", {"union": union, "table": table})
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,36 +156,58 @@ def member_leave(request, card_no: str):
 
 @require_http_methods(["GET", "POST"])
 def member_transfer(request, card_no: str):
+    """Choose the receiving union by a search across the city, then the date; confirm a move out.
+
+    The search is a plain GET form (`q`) listing matching active unions with their
+    federation, each with a radio button: no script, the same on a phone. A move out of
+    the user's federations is checked, then put to the user to confirm, naming the
+    receiving federation, before it is written.
+    """
     member = _member_to_edit(request, card_no)
-    form = TransferForm(request.POST or None, member=member)
+    form = TransferForm(request.POST or None, member=member, user=request.user)
+    query = request.GET.get("q", "").strip()
     transfer = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        move = {
+            "member": member, "to_union": data["to_union"], "transferred_on": data["transferred_on"],
+            "from_union": data["from_union"],
+        }
         try:
-            transfer = services.member_transfer(
-                member=member, to_union=form.cleaned_data["to_union"],
-                transferred_on=form.cleaned_data["transferred_on"], user=request.user,
-                from_union=form.cleaned_data["from_union"],
-            )
+            if form.needs_confirmation:
+                services.member_transfer_check(**move)
+            else:
+                transfer = services.member_transfer(**move, user=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
     if transfer is not None:
         messages.success(
             request,
-            _("%(name)s moved to %(union)s.")
-            % {
-                "name": member.full_name,
-                "union": transfer.to_union.name,
-            },
+            _("%(name)s moved to %(union)s (%(federation)s).")
+            % {"name": member.full_name, "union": transfer.to_union.name,
+               "federation": transfer.to_union.federation.name},
         )
-        if Member.objects.visible_to(request.user).filter(pk=member.pk).exists():
-            return redirect(member)
-        return redirect(transfer.from_union)  # moved out of the user's federations
+        return redirect(member)  # read only, up to the transfer, when it left the user's federations
+    chosen = form.cleaned_data.get("to_union") if form.is_bound else None  # is_valid() has run
+    confirming = form.is_bound and chosen is not None and (
+        "confirm" in form.errors or (not form.errors and form.needs_confirmation)
+    )
+    results = search_receiving_unions(query, excluding=member.union_id) if not confirming else []
+    if isinstance(chosen, GrassrootsUnion) and chosen.pk not in {union.pk for union in results}:
+        results.insert(0, chosen)  # the union picked before stays picked when the form comes back
     return render(
         request,
-        "members/member_action.html",
+        "members/member_transfer.html",
         {
             "form": form,
             "member": member,
             "title": _("Transfer to another union"),
+            "query": query,
+            "results": results[:PICK_LIMIT],
+            "more_results": len(results) > PICK_LIMIT,
+            "min_chars": PICK_MIN_CHARS,
+            "limit": PICK_LIMIT,
+            "chosen": chosen,
+            "confirming": confirming,
         },
     )

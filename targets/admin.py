@@ -9,11 +9,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from targets.models import Quota
 from targets.services import quota_set
+from unionboard.admin import SafeAutocompleteMixin
 from unionboard.forms import RulesModelForm
 
 
 @admin.register(Quota)
-class QuotaAdmin(SimpleHistoryAdmin):
+class QuotaAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     form = RulesModelForm
     list_display = ["federation", "year", "metric", "target"]
     list_editable = ["target"]

@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from branches.models import FederationKind
 from targets.models import Metric
 from targets.progress import BEHIND, EXCEEDED, ON_PACE, FederationProgress, MetricProgress, Period
+from unionboard.spreadsheets import escape_cell
 
 COLUMNS = [
     "rank", "federation", "name",
@@ -39,16 +40,7 @@ COLUMNS = [
     "new_unions", "new_unions_target", "new_unions_pct",
     "score",
 ]
-# A spreadsheet would run these as formulas: such text gets a leading apostrophe.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
-
-
-def escape_cell(value):
-    """Neutralise text that a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def rows_for_export(rows: Iterable[FederationProgress]) -> list[list]:
@@ -86,11 +78,13 @@ def _csv_value(value) -> str:
 
 def write_csv(rows: Iterable[FederationProgress], stream: io.TextIOBase) -> None:
     """The interchange CSV, byte order mark first."""
+    # CRLF, as RFC 4180 has it: the csv module then quotes a field holding either line
+    # end, where with a bare LF a carriage return in a name would split the row.
     header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(COLUMNS)
+    csv.writer(header, lineterminator="\r\n").writerow(COLUMNS)
     # One write for the mark and the header: a command's stdout ends every write with a newline.
     stream.write(BOM + header.getvalue())
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csv.writer(stream, lineterminator="\r\n")
     for values in rows_for_export(rows):
         writer.writerow([_csv_value(value) for value in values])
 
@@ -273,8 +267,9 @@ def write_xlsx(
             cell.border = GRID
             if column.number_format:
                 cell.number_format = column.number_format
-            if column.status_of and row.metrics[column.status_of].status in STATUS_FILLS:
-                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[row.metrics[column.status_of].status])
+            status = row.metrics[column.status_of].status if column.status_of else None
+            if status is not None and status in STATUS_FILLS:
+                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[status])
             widths[index - 1] = max(widths[index - 1], _display_length(value, column.number_format))
         sheet.cell(row=first_data_row + offset, column=1).font = Font(name=FONT_NAME, bold=True)
 

@@ -33,6 +33,6 @@ def quota_set(
     quota.target = target
     quota.full_clean()
     if user is not None:
-        quota._history_user = user  # simple-history; a request's own user is taken otherwise
+        quota._history_user = user  # type: ignore[attr-defined]  # simple-history reads it
     quota.save()
     return quota

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from branches.models import Federation, GrassrootsUnion, Sector
 from branches.selectors import with_active_members
@@ -53,6 +54,7 @@ def _filter_data(request):
     return data
 
 
+@require_safe
 def home(request):
     """City staff land on the city overview, an officer on their own federation."""
     if roles.is_city_wide(request.user):
@@ -149,6 +151,7 @@ class RankingsView(CachedContentView):
         }
 
 
+@require_safe
 @replica_reads()
 def rankings_export(request, fmt: str):
     """The league table as CSV or XLSX, with the filters in force."""

@@ -50,6 +50,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from branches.models import Federation, GrassrootsUnion, UnionStatus
 from branches.services import union_set_status
 from imports.schemas import SCHEMAS
+from members import services
 from members.models import Member, MemberStatus, Transfer
 from targets.models import Metric, Quota
 from tests.factories import MemberFactory, QuotaFactory, UnionFactory
@@ -287,7 +288,8 @@ def departure(world, case, client, persona):
 
 
 def transfer_in_federation(world, case, client, persona):
-    return {"to_union": world.union2[case].code, "transferred_on": "2024-10-01"}
+    return {"to_union": world.union2[case].code, "transferred_on": "2024-10-01",
+            "from_union": world.member[case].union_id}
 
 
 def members_file(world, case, client, persona):
@@ -369,6 +371,12 @@ ROUTES: dict[str, Route] = {
         "login ok 404 403 ok", cases=SIDES, kwargs=card_no,
         post="login saved 404 403 saved", data=transfer_in_federation,
     ),
+    # the transfers out of a union: read with the union; each member's record up to the transfer
+    "members:union_transfers_out": Route(
+        "login shows 404 shows shows", cases=SIDES,
+        kwargs=lambda world, case: {"code": world.union2[case].code},
+        marker=lambda world, case: world.transfer[case].member.card_no,
+    ),
     # spreadsheet import: the preview offers a confirmation only for the officer's own unions
     "imports:upload": Route(
         "login ok ok 403 ok", cases=SIDES,
@@ -395,6 +403,8 @@ ROUTES: dict[str, Route] = {
         "redirect redirect redirect redirect redirect",
         post="redirect redirect redirect redirect redirect", data=english,
     ),
+    # the health check: open to a load balancer's probe, it names no record
+    "healthz": Route("ok ok ok ok ok"),
     # Django admin: only staff get in; routes per registered model are added below
     # (Django sends the anonymous to the admin's own sign-in from its site-wide pages, to the
     # product's from the model pages; both refuse.)
@@ -676,6 +686,33 @@ def test_transfer_form_for_b_member_is_refused(world, officer_a_client):
     response = officer_a_client.post(url, {"to_union": world.union["A"].code, "transferred_on": "2024-10-01"})
     assert response.status_code == 404
     assert snapshot() == before
+
+
+def test_a_member_moved_to_b_is_read_not_changed_by_a(world, client_for, officer_a_client):
+    """After A's officer moves A's member to B: A reads the record (up to the move), never changes it."""
+    member = world.member["A"]
+    services.member_transfer(member=member, to_union=world.union["B"], transferred_on=D(2024, 10, 1),
+                             user=world.users["officer_a"])
+    client, before = officer_a_client, snapshot()
+    detail = reverse("members:member_detail", args=[member.card_no])
+    page = client.get(detail).content.decode()
+    assert member.full_name in page and reverse("members:member_edit", args=[member.card_no]) not in page
+    forms = {
+        "members:member_edit": edited_member(world, "A", None, None),
+        "members:member_leave": departure(world, "A", None, None),
+        "members:member_transfer": {"to_union": world.union["A"].code, "transferred_on": "2024-11-01",
+                                    "from_union": world.union["B"].pk, "step": "confirm", "confirm": "on"},
+    }
+    for name, data in forms.items():
+        url = reverse(name, args=[member.card_no])
+        assert client.get(url).status_code == 403, name
+        assert client.post(url, data).status_code == 403, name
+    assert snapshot() == before
+    # B's officer has the member whole now; a member A never had stays out of A's reach.
+    other = client_for(world.users["officer_b"])
+    assert other.get(reverse("members:member_edit", args=[member.card_no])).status_code == 200
+    client = client_for(world.users["officer_a"])
+    assert client.get(reverse("members:member_detail", args=[world.member["B"].card_no])).status_code == 404
 
 
 @pytest.mark.parametrize("event", ["suspend", "dissolve", "reactivate"])

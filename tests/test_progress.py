@@ -198,6 +198,80 @@ def test_monthly_series_and_history():
     assert history[2024].metrics[Metric.NEW_MEMBERS].pct == Decimal("3.3")
 
 
+# Scores that are equal as fractions but not as sums of doubles ((0.1 + 0.2) / 2 is not
+# 0.15), ties between one metric and two, a zero, and a federation without a quota.
+# code: (members admitted, member quota, unions founded, union quota), this year and last.
+STANDINGS = {
+    "s-a": ((1, 10, 2, 10), (2, 4, 0, None)),
+    "s-b": ((3, 20, 3, 20), (1, 2, 0, None)),
+    "s-c": ((1, 2, 0, None), (0, 5, 1, 1)),
+    "s-d": ((2, 4, 1, 2), (3, 3, 0, None)),
+    "s-e": ((0, None, 1, 3), (1, 10, 2, 10)),
+    "s-f": ((1, 3, 1, 3), (0, None, 0, None)),
+    "s-g": ((2, None, 0, None), (3, 20, 3, 20)),
+    "s-h": ((0, 5, 0, None), (1, 3, 1, 3)),
+}
+
+
+def _standings_data(year: int) -> list[Federation]:
+    feds = []
+    for code, periods in STANDINGS.items():
+        fed = FederationFactory(code=code)
+        home = UnionFactory(federation=fed, founded_on=D(2010, 1, 1))
+        for y, (admitted, member_quota, founded, union_quota) in zip((year, year - 1), periods, strict=True):
+            if member_quota:
+                QuotaFactory(federation=fed, year=y, metric=Metric.NEW_MEMBERS, target=member_quota)
+            if union_quota:
+                QuotaFactory(federation=fed, year=y, metric=Metric.NEW_UNIONS, target=union_quota)
+            MemberFactory.create_batch(admitted, union=home, admitted_on=D(y, 3, 1))
+            UnionFactory.create_batch(founded, federation=fed, founded_on=D(y, 2, 1))
+        feds.append(fed)
+    return feds
+
+
+@pytest.mark.parametrize("as_of", [D(2023, 12, 31), D(2023, 2, 15)])
+def test_a_federations_standing_is_its_rank_in_the_league(as_of, django_assert_num_queries):
+    """The SQL window ranks as league() does, ties included (1/10 + 2/10 = 3/20 + 3/20)."""
+    feds = _standings_data(2023)
+    period = progress.make_period(2023, as_of)
+    rows = {row.code: row for row in progress.league(Federation.objects.all(), period)}
+    ranked = sum(1 for row in rows.values() if row.rank is not None)
+    if as_of.month == 12:
+        assert rows["s-a"].rank == rows["s-b"].rank and rows["s-c"].rank == rows["s-d"].rank
+        assert rows["s-e"].rank == rows["s-f"].rank and rows["s-g"].rank is None
+        assert rows["s-e"].previous_rank == rows["s-g"].previous_rank is not None
+    for fed in feds:
+        with django_assert_num_queries(1):
+            standing = progress.federation_standing(Federation.objects.all(), fed, period)
+        row = rows[fed.code]
+        assert (standing.rank, standing.previous_rank, standing.score, standing.ranked) == (
+            row.rank, row.previous_rank, row.score, ranked
+        ), fed.code
+
+
+def test_no_standing_outside_the_league():
+    fed = FederationFactory(code="alone")
+    period = progress.make_period(2023)
+    assert progress.federation_standing(Federation.objects.none(), fed, period).rank is None
+    outside = progress.federation_standing(Federation.objects.exclude(pk=fed.pk), fed, period)
+    assert (outside.rank, outside.ranked) == (None, 0)
+
+
+@pytest.mark.parametrize("members_each", [2, 20])
+def test_members_by_sector_in_a_fixed_number_of_queries(members_each, django_assert_num_queries):
+    fed = FederationFactory()
+    for sector in ("public_service", "non_state"):
+        union = UnionFactory(federation=fed, sector=sector, founded_on=D(2020, 1, 1))
+        MemberFactory.create_batch(members_each, union=union, admitted_on=D(2021, 1, 1))
+        MemberFactory(union=union, admitted_on=D(2021, 1, 1), status=MemberStatus.LEFT, left_on=D(2022, 1, 1))
+        MemberFactory(union=union, admitted_on=D(2023, 6, 1))  # not yet admitted on the day
+    with django_assert_num_queries(1):
+        rows = progress.unions_by_sector(fed, D(2022, 12, 31))
+    assert {row["sector"]: (row["unions"], row["members"]) for row in rows} == {
+        "public_service": (1, members_each), "non_state": (1, members_each)
+    }
+
+
 # --- the edges: each test below fails for a small change to targets/progress.py -------------
 
 
@@ -435,77 +509,3 @@ def test_federation_progress_is_its_row_of_the_league():
     row = progress.federation_progress(fed, progress.make_period(2024, D(2024, 12, 31)))
     assert (row.code, row.rank, row.score_pct) == ("alone", 1, Decimal("62.5"))
     assert (row.new_members.actual, row.new_unions.actual) == (3, 1)
-
-
-# Scores that are equal as fractions but not as sums of doubles ((0.1 + 0.2) / 2 is not
-# 0.15), ties between one metric and two, a zero, and a federation without a quota.
-# code: (members admitted, member quota, unions founded, union quota), this year and last.
-STANDINGS = {
-    "s-a": ((1, 10, 2, 10), (2, 4, 0, None)),
-    "s-b": ((3, 20, 3, 20), (1, 2, 0, None)),
-    "s-c": ((1, 2, 0, None), (0, 5, 1, 1)),
-    "s-d": ((2, 4, 1, 2), (3, 3, 0, None)),
-    "s-e": ((0, None, 1, 3), (1, 10, 2, 10)),
-    "s-f": ((1, 3, 1, 3), (0, None, 0, None)),
-    "s-g": ((2, None, 0, None), (3, 20, 3, 20)),
-    "s-h": ((0, 5, 0, None), (1, 3, 1, 3)),
-}
-
-
-def _standings_data(year: int) -> list[Federation]:
-    feds = []
-    for code, periods in STANDINGS.items():
-        fed = FederationFactory(code=code)
-        home = UnionFactory(federation=fed, founded_on=D(2010, 1, 1))
-        for y, (admitted, member_quota, founded, union_quota) in zip((year, year - 1), periods, strict=True):
-            if member_quota:
-                QuotaFactory(federation=fed, year=y, metric=Metric.NEW_MEMBERS, target=member_quota)
-            if union_quota:
-                QuotaFactory(federation=fed, year=y, metric=Metric.NEW_UNIONS, target=union_quota)
-            MemberFactory.create_batch(admitted, union=home, admitted_on=D(y, 3, 1))
-            UnionFactory.create_batch(founded, federation=fed, founded_on=D(y, 2, 1))
-        feds.append(fed)
-    return feds
-
-
-@pytest.mark.parametrize("as_of", [D(2023, 12, 31), D(2023, 2, 15)])
-def test_a_federations_standing_is_its_rank_in_the_league(as_of, django_assert_num_queries):
-    """The SQL window ranks as league() does, ties included (1/10 + 2/10 = 3/20 + 3/20)."""
-    feds = _standings_data(2023)
-    period = progress.make_period(2023, as_of)
-    rows = {row.code: row for row in progress.league(Federation.objects.all(), period)}
-    ranked = sum(1 for row in rows.values() if row.rank is not None)
-    if as_of.month == 12:
-        assert rows["s-a"].rank == rows["s-b"].rank and rows["s-c"].rank == rows["s-d"].rank
-        assert rows["s-e"].rank == rows["s-f"].rank and rows["s-g"].rank is None
-        assert rows["s-e"].previous_rank == rows["s-g"].previous_rank is not None
-    for fed in feds:
-        with django_assert_num_queries(1):
-            standing = progress.federation_standing(Federation.objects.all(), fed, period)
-        row = rows[fed.code]
-        assert (standing.rank, standing.previous_rank, standing.score, standing.ranked) == (
-            row.rank, row.previous_rank, row.score, ranked
-        ), fed.code
-
-
-def test_no_standing_outside_the_league():
-    fed = FederationFactory(code="alone")
-    period = progress.make_period(2023)
-    assert progress.federation_standing(Federation.objects.none(), fed, period).rank is None
-    outside = progress.federation_standing(Federation.objects.exclude(pk=fed.pk), fed, period)
-    assert (outside.rank, outside.ranked) == (None, 0)
-
-
-@pytest.mark.parametrize("members_each", [2, 20])
-def test_members_by_sector_in_a_fixed_number_of_queries(members_each, django_assert_num_queries):
-    fed = FederationFactory()
-    for sector in ("public_service", "non_state"):
-        union = UnionFactory(federation=fed, sector=sector, founded_on=D(2020, 1, 1))
-        MemberFactory.create_batch(members_each, union=union, admitted_on=D(2021, 1, 1))
-        MemberFactory(union=union, admitted_on=D(2021, 1, 1), status=MemberStatus.LEFT, left_on=D(2022, 1, 1))
-        MemberFactory(union=union, admitted_on=D(2023, 6, 1))  # not yet admitted on the day
-    with django_assert_num_queries(1):
-        rows = progress.unions_by_sector(fed, D(2022, 12, 31))
-    assert {row["sector"]: (row["unions"], row["members"]) for row in rows} == {
-        "public_service": (1, members_each), "non_state": (1, members_each)
-    }

@@ -111,11 +111,9 @@ def cities(draw) -> tuple[oracle.City, datetime.date, dict]:
         for i in range(draw(st.integers(0, 14))):
             union = draw(st.sampled_from(unions))
             admitted_into = union.code
-            # An admission falls in the life of its union (Member.clean): from its founding,
-            # and before it was suspended or dissolved.
-            admitted_on = max(draw(days), union.founded_on)
-            if union.status_on is not None and admitted_on >= union.status_on:
-                continue
+            admitted_on = draw(days)
+            if admitted_on < union.founded_on or (union.status_on and admitted_on >= union.status_on):
+                continue  # the rules refuse an admission outside the union's active life
             later = st.sampled_from(
                 [admitted_on, admitted_on + DAY, as_of, as_of + DAY, D(year, 12, 31)]
             ).filter(lambda day, admitted_on=admitted_on: day >= admitted_on)

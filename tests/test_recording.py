@@ -1,6 +1,7 @@
 """Recording in the browser: unions and members, their life events and transfers, scoped to the officer."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -8,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from branches.models import GrassrootsUnion
+from members import services
 from members.models import Member, Transfer
 from targets import progress
-from tests.factories import MemberFactory, QuotaFactory, UnionFactory
+from tests.factories import FederationFactory, MemberFactory, QuotaFactory, UnionFactory, make_user
+from unionboard import roles
 
 D = datetime.date
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
@@ -278,30 +281,48 @@ def test_departure(client_for, officer_a, member_a):
     assert (member_a.status, member_a.left_on, member_a.left_reason) == ("left", D(2024, 8, 1), "retired")
 
 
+def transfer(client, member, **data):
+    """Post the transfer form as the page draws it: with the union the member is shown in."""
+    data.setdefault("from_union", member.union_id)
+    return client.post(f"/members/{member.card_no}/transfer/", data)
+
+
 def test_transfer_within_the_federation(client_for, officer_a, member_a, union_a2):
-    response = client_for(officer_a).post(
-        "/members/A0001/transfer/", {"to_union": "a-binh", "transferred_on": "2024-07-01"}
-    )
+    response = transfer(client_for(officer_a), member_a, to_union="a-binh", transferred_on="2024-07-01")
     assert response.status_code == 302 and response["Location"] == "/members/A0001/"
     member_a.refresh_from_db()
     assert member_a.union == union_a2
-    transfer = Transfer.objects.get()
-    assert (transfer.from_union.code, transfer.to_union.code, transfer.recorded_by) == (
+    transfer_row = Transfer.objects.get()
+    assert (transfer_row.from_union.code, transfer_row.to_union.code, transfer_row.recorded_by) == (
         "a-xuan",
         "a-binh",
         officer_a,
     )
 
 
-def test_transfer_to_another_federation_keeps_the_admission_credit(
+def test_transfer_to_another_federation_is_confirmed_then_read_only(
     client_for, officer_a, officer_b, member_a, union_b, fed_a, fed_b
 ):
     period = progress.make_period(2024)
     before = {f.code: progress.federation_progress(f, period).new_members.actual for f in (fed_a, fed_b)}
-    response = client_for(officer_a).post(
-        "/members/A0001/transfer/", {"to_union": "b-dong", "transferred_on": "2024-07-01"}
-    )
-    assert response.status_code == 302 and response["Location"] == "/unions/a-xuan/"
+    client = client_for(officer_a)
+    move = {"to_union": "b-dong", "transferred_on": "01/07/2024"}
+    # First step: checked, then put to the officer, naming the receiving federation; nothing written.
+    response = transfer(client, member_a, **move)
+    page = response.content.decode()
+    assert response.status_code == 200 and response.context["confirming"]
+    assert "Xác nhận chuyển sinh hoạt sang công đoàn cấp trên khác" in page
+    assert "Công đoàn cơ sở tiếp nhận thuộc LĐLĐ huyện Bình Minh." in page
+    assert 'name="step" value="confirm"' in page and 'name="to_union" value="b-dong"' in page
+    assert not Transfer.objects.exists()
+    # The second step without the tick is asked again.
+    response = transfer(client, member_a, step="confirm", **move)
+    assert response.context["confirming"] and response.context["form"].errors["confirm"]
+    assert "Hãy đánh dấu vào ô để xác nhận" in response.content.decode()
+    assert not Transfer.objects.exists()
+    # Confirmed: written, and the officer lands on the record they may still read.
+    response = transfer(client, member_a, step="confirm", confirm="on", **move)
+    assert response.status_code == 302 and response["Location"] == "/members/A0001/"
     member_a.refresh_from_db()
     assert member_a.union == union_b and member_a.admitted_federation == fed_a
     after = {f.code: progress.federation_progress(f, period).new_members.actual for f in (fed_a, fed_b)}
@@ -310,7 +331,80 @@ def test_transfer_to_another_federation_keeps_the_admission_credit(
         Transfer.objects.visible_to(officer_a).count() == 1
         and Transfer.objects.visible_to(officer_b).count() == 1
     )
-    assert client_for(officer_a).get("/members/A0001/").status_code == 404  # now B's member
+    page = client.get("/members/A0001/", follow=True).content.decode()
+    moved = "Nguyễn Thị Hằng đã chuyển sinh hoạt đến Công đoàn Công ty Cổ phần Đông Á (LĐLĐ huyện Bình Minh)."
+    assert moved in page
+    assert "Công đoàn cơ sở chuyển đi" in page and "Công đoàn Trường Tiểu học Thanh Xuân Trung" in page
+    assert "Đã chuyển sinh hoạt ngày 01/07/2024 đến Công đoàn Công ty Cổ phần Đông Á" in page
+    assert "/members/A0001/edit/" not in page and "/members/A0001/transfer/" not in page
+    for url in ("/members/A0001/edit/", "/members/A0001/leave/", "/members/A0001/transfer/"):
+        assert client.get(url).status_code == 403, url
+    assert client.post("/members/A0001/leave/", {"left_on": "2024-08-01", "left_reason": "retired"}
+                       ).status_code == 403
+    assert "/members/A0001/" in client.get("/unions/a-xuan/transfers-out/").content.decode()
+    # The member is B's now: in B's lists, not in A's.
+    assert "Nguyễn Thị Hằng" not in client.get("/members/").content.decode()
+    assert "Nguyễn Thị Hằng" in client_for(officer_b).get("/members/").content.decode()
+
+
+def test_a_moved_out_member_is_read_up_to_the_transfer_only(
+    client_for, officer_a, officer_b, member_a, union_b, fed_b
+):
+    """What the receiving federation records later (a correction, a move on, a departure) stays B's."""
+    services.member_transfer(member=member_a, to_union=union_b, transferred_on=D(2024, 7, 1), user=officer_a)
+    union_b2 = UnionFactory(code="b-tay", name="Công đoàn Công ty TNHH Tây Hồ", federation=fed_b,
+                            founded_on=D(2015, 1, 1))
+    member_a.refresh_from_db()
+    member_a.full_name = "Nguyễn Thị Hằng Sửa"
+    member_a.save()
+    services.member_transfer(member=member_a, to_union=union_b2, transferred_on=D(2024, 8, 1), user=officer_b)
+    services.member_leave(member=member_a, left_on=D(2024, 9, 1), reason="retired", user=officer_b)
+
+    page = client_for(officer_a).get("/members/A0001/").content.decode()
+    assert "Nguyễn Thị Hằng" in page and "Hằng Sửa" not in page  # the name as A recorded it
+    assert "Công đoàn Công ty Cổ phần Đông Á" in page  # where it went
+    assert "Tây Hồ" not in page and "Nghỉ hưu" not in page and "01/09/2024" not in page
+    whole = client_for(officer_b).get("/members/A0001/").content.decode()
+    assert "Hằng Sửa" in whole and "Tây Hồ" in whole and "Nghỉ hưu" in whole
+    # An officer of a third federation never had the member: nothing to read.
+    fed_c = FederationFactory(code="fed-c")
+    officer_c = make_user("officer_c", group=roles.OFFICER_GROUP, federations=[fed_c])
+    assert client_for(officer_c).get("/members/A0001/").status_code == 404
+    assert client_for(officer_c).get("/unions/a-xuan/transfers-out/").status_code == 404
+
+
+def test_the_search_finds_active_unions_city_wide_without_diacritics(
+    client_for, officer_a, member_a, union_a2, union_b, fed_b
+):
+    UnionFactory(code="b-ngu", name="Công đoàn Công ty Đông Á Hai", federation=fed_b, status="suspended",
+                 status_on=D(2023, 1, 1))
+    client = client_for(officer_a)
+    response = client.get("/members/A0001/transfer/", {"q": "dong a"})
+    page = response.content.decode()
+    assert [u.code for u in response.context["results"]] == ["b-dong"]  # not the suspended one
+    assert 'value="b-dong"' in page and "LĐLĐ huyện Bình Minh" in page and "Đông Á Hai" not in page
+    # By the code's start, any case; never the member's own union; too short a text asks for more.
+    assert [u.code for u in client.get("/members/A0001/transfer/", {"q": "A-B"}).context["results"]] == [
+        "a-binh"
+    ]
+    assert client.get("/members/A0001/transfer/", {"q": "a-xuan"}).context["results"] == []
+    response = client.get("/members/A0001/transfer/", {"q": "do"})
+    assert response.context["results"] == [] and "Hãy gõ ít nhất 3 ký tự." in response.content.decode()
+
+
+def test_the_search_is_bounded_and_its_queries_do_not_grow(client_for, officer_a, member_a, fed_b):
+    UnionFactory.create_batch(5, federation=fed_b, name="Công đoàn Công ty May Hà Đông")
+    client = client_for(officer_a)
+    client.get("/members/A0001/transfer/", {"q": "may ha"})
+    with CaptureQueriesContext(connection) as few:
+        client.get("/members/A0001/transfer/", {"q": "may ha"})
+    for federation in FederationFactory.create_batch(3):
+        UnionFactory.create_batch(10, federation=federation, name="Công đoàn Công ty May Hà Đông")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/members/A0001/transfer/", {"q": "may ha"})
+    assert len(many) == len(few)
+    assert len(response.context["results"]) == 20 and response.context["more_results"]
+    assert "Chỉ hiện 20 kết quả đầu tiên" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -320,14 +414,61 @@ def test_transfer_to_another_federation_keeps_the_admission_credit(
         ({"to_union": "a-xuan", "transferred_on": "2024-07-01"}, "to_union"),  # the same union
         ({"to_union": "a-binh", "transferred_on": "2024-01-01"}, "transferred_on"),  # before admission
         ({"to_union": "a-binh", "transferred_on": TOMORROW.isoformat()}, "transferred_on"),
+        ({"to_union": "", "transferred_on": "2024-07-01"}, "to_union"),  # nothing chosen
+        ({"to_union": "a-binh", "transferred_on": "2024-07-01", "from_union": ""}, "from_union"),
     ],
 )
 def test_bad_transfers_are_refused(client_for, officer_a, member_a, union_a2, data, field):
-    response = client_for(officer_a).post("/members/A0001/transfer/", data)
+    response = transfer(client_for(officer_a), member_a, **data)
     assert field in response.context["form"].errors
     assert not Transfer.objects.exists()
     member_a.refresh_from_db()
     assert member_a.union.code == "a-xuan"
+
+
+def test_a_transfer_posted_without_the_union_it_was_drawn_from_asks_for_a_reload(
+    client_for, officer_a, member_a, union_a2
+):
+    """The stale-form check needs the union the page showed: a post without it is not judged."""
+    response = client_for(officer_a).post(
+        "/members/A0001/transfer/", {"to_union": "a-binh", "transferred_on": "2024-07-01"}
+    )
+    assert "Biểu mẫu này đã cũ: hãy tải lại trang rồi thử lại." in response.content.decode()
+    assert not Transfer.objects.exists()
+
+
+def test_a_transfer_out_that_cannot_happen_is_refused_before_the_confirmation(
+    client_for, officer_a, member_a, union_b
+):
+    response = transfer(client_for(officer_a), member_a, to_union="b-dong", transferred_on="2024-01-01")
+    assert not response.context["confirming"] and response.context["form"].errors["transferred_on"]
+    assert not Transfer.objects.exists()
+
+
+def probe(client, member, code: str) -> tuple[int, dict, str]:
+    """What an officer learns from naming `code` on the transfer form: status, errors, page."""
+    response = transfer(client, member, to_union=code, transferred_on="2024-07-01")
+    errors = {field: [m.replace(code, "CODE") for m in messages] for field, messages in response.context[
+        "form"].errors.items()}
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return response.status_code, errors, page.replace(code, "CODE")
+
+
+def test_another_federations_inactive_union_answers_like_a_code_that_does_not_exist(
+    client_for, officer_a, member_a, fed_b
+):
+    """The transfer form tells nothing of other federations' suspended or dissolved unions."""
+    UnionFactory(code="b-ngu", name="Công đoàn Tạm Dừng", federation=fed_b, status="suspended",
+                 status_on=D(2023, 1, 1))
+    UnionFactory(code="b-tan", name="Công đoàn Giải Thể", federation=fed_b, status="dissolved",
+                 status_on=D(2023, 1, 1))
+    client = client_for(officer_a)
+    nowhere = probe(client, member_a, "khong-co")
+    assert nowhere[0] == 200 and list(nowhere[1]) == ["to_union"]
+    assert "Không có công đoàn cơ sở đang hoạt động nào mang mã “CODE”" in nowhere[2]
+    assert probe(client, member_a, "b-ngu") == nowhere
+    assert probe(client, member_a, "b-tan") == nowhere
+    assert not Transfer.objects.exists()
 
 
 def test_officer_cannot_touch_another_federations_member(client_for, officer_b, member_a):

@@ -32,7 +32,12 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("secret", ["", "change-me", "short-secret"])
+@pytest.mark.parametrize("secret", [
+    "", "change-me", "short-secret",
+    "a" * 60,  # long, but one letter fifty times is no secret
+    "ab" * 30,
+    "django-insecure-" + "k3Jv9pLm2Zr8Tn4Wc6Yb1Sd5Fg0Ah7Ue3Xo9Ki2Qw6Er4Ty8Ui1",  # Django's startproject key
+])
 def test_refuses_to_start_without_a_real_secret_key(secret):
     env = {**PRODUCTION_ENV, "SECRET_KEY": secret}
     result = manage("check", env=env)

@@ -20,4 +20,6 @@ class UnionboardConfig(AppConfig):
     verbose_name = "Unionboard"
 
     def ready(self) -> None:
+        from unionboard import backends  # noqa: F401  (registers the deploy check of the backends)
+
         post_migrate.connect(_ensure_groups_after_last_app, dispatch_uid="unionboard.ensure_groups")

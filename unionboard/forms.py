@@ -1,9 +1,14 @@
-"""Form pieces shared by the apps: date inputs, and forms that show the models' rules."""
+"""Form pieces shared by the apps: date inputs, forms that show the models' rules, whether a
+value can be looked up in a column at all, and the sign-in forms."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +51,39 @@ class RuleErrorsMixin:
 
 class RulesModelForm(RuleErrorsMixin, forms.ModelForm):
     """A model form that shows every message of the model's `clean`, whichever fields it has."""
+
+
+def fits_column(field: models.Field, value: object) -> bool:
+    """Whether `value` can be looked up in `field`'s column at all.
+
+    A lookup with a value of the wrong kind raises, and one past the column's integers
+    (`10**30`) raises on SQLite and fails on PostgreSQL; both were answered with a 500 where
+    the answer is "no such record".
+    """
+    try:
+        prepared = field.get_prep_value(field.to_python(value))
+    except (ValidationError, ValueError, TypeError):
+        return False
+    if isinstance(prepared, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (low is None or prepared >= low) and (high is None or prepared <= high)
+    return not (isinstance(prepared, str) and "\x00" in prepared)
+
+
+class BoundedUsernameMixin:
+    """Django's login forms announce the username's maximum length but never check it, and the
+    failed sign-in was then recorded by the login throttling in a 255-character column: a
+    10.000-character username answered 500 on PostgreSQL. Here the length is checked first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(BoundedUsernameMixin, AuthenticationForm):
+    """The product's sign-in form."""
+
+
+class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
+    """The admin's sign-in form."""

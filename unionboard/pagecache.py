@@ -25,13 +25,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.views.generic import TemplateView
 
@@ -173,7 +174,7 @@ class CachedContentView(TemplateView):
     page: str
     replica = False
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if self.replica:
             with replica_reads():
                 return super().dispatch(request, *args, **kwargs)
@@ -212,7 +213,8 @@ class CachedContentView(TemplateView):
                 context.update(part.compute())
         # Rendered here, not lazily after dispatch: the tables read as they render, and
         # must do so inside replica_reads().
-        response = self.render_to_response(context).render()
+        response = cast(TemplateResponse, self.render_to_response(context))
+        response.render()
         missed = sum(content.missing_at_start for content in contents)
         response["X-Content-Cache"] = (
             "hit" if not missed else "miss" if missed == len(contents) else "partial"

@@ -176,7 +176,7 @@ def _upsert(selects: list[str], token: str) -> str:
 
 def _pg_install(name: str, table: Table) -> list[str]:
     function = f"{name}_revise"
-    branches = []
+    branches: list[str] = []
     for event in _EVENTS:
         sql = _sql(_upsert(_selects(table, event, "old_rows", "new_rows"), _PG_TOKEN), "postgresql")
         branches.append(f"{'IF' if not branches else 'ELSIF'} TG_OP = '{event}' THEN {sql};")

@@ -42,7 +42,7 @@ def officer_federation_ids(user: User | AnonymousUser) -> list[int]:
         cached = cached_for_access(
             user, "officer-federations", lambda: list(user.federations.values_list("pk", flat=True))
         )
-        user._officer_federation_ids = cached
+        user._officer_federation_ids = cached  # type: ignore[attr-defined]  # memo on the request's user
     return cached
 
 
@@ -108,7 +108,7 @@ def ensure_groups(**kwargs) -> None:
 
     for group_name, perms in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=group_name)
-        wanted = []
+        wanted: list[Permission] = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
             wanted.extend(

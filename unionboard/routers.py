@@ -107,7 +107,7 @@ def is_pinned(request: HttpRequest) -> bool:
     """True while the request carries an unexpired, untampered pin cookie."""
     value = request.get_signed_cookie(PIN_COOKIE_NAME, default=None, salt=PIN_COOKIE_SALT)
     try:
-        deadline = float(value)
+        deadline = float(value)  # type: ignore[arg-type]  # None raises TypeError, caught below
     except (TypeError, ValueError):
         return False
     return deadline > _now()

@@ -42,10 +42,18 @@ def envlist(name: str, default: str) -> list[str]:
 
 DEBUG = envbool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY == "change-me"):
+
+
+def weak_secret_key(key: str) -> bool:
+    """The development key, or one shorter than 50 characters or with fewer than 5 different
+    ones (fifty times the same letter): Django's own rule for a key that is not random."""
+    return key == DEV_SECRET_KEY or len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+if not DEBUG and weak_secret_key(SECRET_KEY):
     raise ImproperlyConfigured(
-        "DEBUG is off: set SECRET_KEY to a long random value (50+ characters). "
-        "Refusing to start with the development key."
+        "DEBUG is off: set SECRET_KEY to a long random value (50+ characters, not one or two "
+        "repeated). Refusing to start with the development key or a guessable one."
     )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -74,7 +82,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "unionboard.middleware.RefuseNulMiddleware",
     "unionboard.middleware.ContentSecurityPolicyMiddleware",
+    "unionboard.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionboard.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +132,10 @@ if REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["unionboard.routers.PrimaryReplicaRouter"]
     MIDDLEWARE.append("unionboard.routers.PinPrimaryMiddleware")
+# While a database is down a request fails after this many seconds (connecting, or waiting for
+# the pool's free connection) with the error page, instead of holding its worker for the pool's
+# default 10 s; libpq counts 2 s as its shortest connect timeout.
+DATABASE_TIMEOUT = max(envint("DATABASE_TIMEOUT", 2), 2)
 for _alias, _db in DATABASES.items():
     if _db["ENGINE"] == "django.db.backends.sqlite3":
         # SQLite has one writer at a time. A writer waits up to 20 s for the lock rather than
@@ -129,13 +143,15 @@ for _alias, _db in DATABASES.items():
         # when it begins (BEGIN IMMEDIATE): two transactions that read and then write (two
         # transfers of one member, a double-clicked import) queue up instead of deadlocking.
         _db.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-    if _db["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
-        # psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
-        _db.setdefault("OPTIONS", {})["pool"] = {
-            "min_size": envint("DATABASE_POOL_MIN", 1),
-            "max_size": envint("DATABASE_POOL_MAX", 8),
-            "timeout": 10,
-        }
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_TIMEOUT
+        if envbool("DATABASE_POOL", True):
+            # psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
+            _db["OPTIONS"]["pool"] = {
+                "min_size": envint("DATABASE_POOL_MIN", 1),
+                "max_size": envint("DATABASE_POOL_MAX", 8),
+                "timeout": DATABASE_TIMEOUT,
+            }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -146,6 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # with DEBUG off the demo password (printed in the README) signs no one in
+    "demo.auth.RefuseDemoPasswordBackend",
     "unionboard.auth.CachedPermissionsBackend",
 ]
 LOGIN_URL = "login"
@@ -191,15 +209,38 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+# Seconds an import may spend reading its file (not writing it): a forged file stops here.
+IMPORT_MAX_READ_SECONDS = envint("IMPORT_MAX_READ_SECONDS", 10)
 
+# The cache: Redis when REDIS_URL is set, one for every server and worker; the database
+# (`CACHE_BACKEND=database`, a table made by `manage.py createcachetable`) where there is no
+# Redis; else each process's own memory, for development. The server refuses to start when
+# the one named cannot be imported or reached (unionboard.backends).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
-    )
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "") or ("redis" if REDIS_URL else "locmem")
+CACHE_TABLE = "unionboard_cache"
+_CACHE_BACKENDS = {
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # a Redis that stops answering fails a request in 2 s, it does not hang it
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    },
+    # about 100 KB a page: 2,000 entries are some 200 MB of the primary's table
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}},
 }
+if CACHE_BACKEND not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CACHE_BACKEND must be one of {', '.join(_CACHE_BACKENDS)}, got {CACHE_BACKEND!r}"
+    )
+if CACHE_BACKEND == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("CACHE_BACKEND=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379/1)")
+CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
 # Dashboards and lists cache their rendered content under the data's fingerprint
 # (unionboard.pagecache): a write changes the key, so this only bounds how long an
 # unused entry stays. RELEASE names the deployed code (default: the newest source file).
@@ -214,6 +255,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer may probe /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)

@@ -9,11 +9,15 @@ with one `format_html` per cell. Header and pagination are `includes/table.html`
 
 A table sorts by `?sort=name` / `?sort=-name` (one column, both ways) and pages by
 `?page=N`, both behind an optional prefix when a page holds two tables. A queryset is
-sorted and paged by the database; a list (the league's rows) in Python.
+sorted and paged by the database; a list (the league's rows) in Python. The page size is
+the table's own (`per_page`, at most MAX_PER_PAGE), never the query's; a page number that
+is no page (text, 0, negative, past the end, 10^30) shows the nearest page.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -31,6 +35,13 @@ from django.utils.safestring import SafeString
 EMPTY = "—"
 # Page links shown around the current page before the rest is elided.
 PAGE_RANGE = 10
+# A page holds at most this many rows (a list of 100.000 members on one page held a worker
+# until it was killed, with about 1 GB).
+MAX_PER_PAGE = 100
+# Pages reach this many rows deep; past that, the filters narrow a list. It bounds the OFFSET
+# a query can be asked for: ?page=10^30 overflowed the databases' integers (a 500).
+MAX_ROWS_DEEP = 1_000_000
+_PAGE_NUMBER = re.compile(r"\s*([+-]?)(\d+)\s*")
 
 
 @dataclass(frozen=True)
@@ -127,12 +138,15 @@ class Table:
         self.page_field = f"{prefix}page"
         self.sort = self._requested_sort()
         rows = self._sorted(rows)
+        number = self._requested_page()
         if self.keys_first:
-            self.rows, self.number, self.num_pages, self.last_known = self._keys_first_page(rows)
+            assert isinstance(rows, QuerySet), "keys_first pages a queryset"
+            self.rows, self.number, self.num_pages, self.last_known = self._keys_first_page(rows, number)
         else:
-            page = Paginator(rows, self.per_page).get_page(request.GET.get(self.page_field))
-            self.rows, self.number = page.object_list, page.number
-            self.num_pages, self.last_known = page.paginator.num_pages, True
+            paginator = Paginator(rows, self.per_page)
+            page = paginator.page(min(number, paginator.num_pages))  # past the end: the last page
+            self.rows, self.number = list(page.object_list), page.number
+            self.num_pages, self.last_known = paginator.num_pages, True
 
     # -- sorting ------------------------------------------------------------------------
 
@@ -158,21 +172,29 @@ class Table:
 
     # -- paging -------------------------------------------------------------------------
 
-    def _keys_first_page(self, rows: QuerySet) -> tuple[list[Any], int, int, bool]:
+    def _requested_page(self) -> int:
+        """?page= as a page number from 1 to the deepest page allowed; 1 when it is no number."""
+        match = _PAGE_NUMBER.fullmatch(self.request.GET.get(self.page_field, ""))
+        if match is None or match.group(1) == "-":
+            return 1
+        deepest = MAX_ROWS_DEEP // self.per_page + 1
+        digits = match.group(2)
+        # int() of thousands of digits raises; such a number is past any page anyway
+        return max(min(int(digits), deepest), 1) if len(digits) <= 18 else deepest
+
+    def _keys_first_page(self, rows: QuerySet, number: int) -> tuple[list[Any], int, int, bool]:
         """(rows, number, pages known so far, whether the last page is known), uncounted.
 
-        One row past the page tells whether there is a next page; a page past the end
-        shows the first (without a count there is no "last page" to fall back on).
+        One row past the page tells whether there is a next page. A page past the end shows
+        the last one: the rows before the page asked for are counted, no further.
         """
-        try:
-            number = max(int(self.request.GET.get(self.page_field, 1)), 1)
-        except ValueError:
-            number = 1
         start = (number - 1) * self.per_page
         keys = list(rows.values_list("pk", flat=True)[start : start + self.per_page + 1])
         if not keys and number > 1:
-            number = 1
-            keys = list(rows.values_list("pk", flat=True)[: self.per_page + 1])
+            present = rows.order_by().values("pk")[:start].count()
+            number = max(math.ceil(present / self.per_page), 1)
+            start = (number - 1) * self.per_page
+            keys = list(rows.values_list("pk", flat=True)[start : start + self.per_page + 1])
         has_next = len(keys) > self.per_page
         keys = keys[: self.per_page]
         records = rows.in_bulk(keys)

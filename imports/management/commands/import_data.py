@@ -1,12 +1,16 @@
 """Bulk loads from the command line, for administrators.
 
-`manage.py import_data {federations,unions,members,quotas} PATH [--dry-run] [--user USERNAME]`
+`manage.py import_data {federations,unions,members,quotas} PATH [--dry-run] [--user USERNAME]
+[--allow-identity-changes]`
 
 Every record is in reach (no federation scoping). On any problem each one is printed as
 `row N, column C: message`, nothing is written and the command exits non-zero; otherwise it
-prints the created / updated / unchanged counts.
+prints each update, old -> new (the first ones), and the created / updated / unchanged
+counts. A member row whose card number belongs to someone with another name, gender or
+date of birth is refused unless `--allow-identity-changes` is given.
 """
 
+import datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -25,8 +29,16 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="check the file and print the counts; write nothing"
         )
         parser.add_argument("--user", help="username recorded as the author in the history")
+        parser.add_argument(
+            "--allow-identity-changes", action="store_true",
+            help="write member rows whose card number belongs to someone with another name, "
+                 "gender or date of birth (refused without it)",
+        )
 
-    def handle(self, *args, kind: str, path: str, dry_run: bool, user: str | None, **options):
+    def handle(
+        self, *args, kind: str, path: str, dry_run: bool, user: str | None,
+        allow_identity_changes: bool, **options,
+    ):
         history_user = None
         if user:
             try:
@@ -39,14 +51,23 @@ class Command(BaseCommand):
         with file_path.open("rb") as source:
             result = service.import_file(
                 kind=kind, source=source, filename=file_path.name, history_user=history_user,
-                commit=not dry_run,
+                commit=not dry_run, allow_identity_changes=allow_identity_changes,
             )
         if not result.ok:
             for problem in result.problems:
                 self.stderr.write(str(problem))
             if result.problems_not_shown:
                 self.stderr.write(f"... and {result.problems_not_shown} more")
+            if result.identity_count and not allow_identity_changes:
+                self.stderr.write(
+                    f"{result.identity_count} identity change(s): check each card number; if the "
+                    "rows are right, run again with --allow-identity-changes"
+                )
             raise CommandError(f"{result.problem_count} problem(s) in {file_path.name}; nothing was written")
+        for change in result.changes:
+            self.stdout.write(describe(change))
+        if result.changes_not_shown:
+            self.stdout.write(f"... and {result.changes_not_shown} more updates")
         summary = (
             f"{kind}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged ({result.rows} rows)"
@@ -54,3 +75,21 @@ class Command(BaseCommand):
         if dry_run:
             summary += " — dry run, nothing was written"
         self.stdout.write(summary)
+
+
+def describe(change: service.Change) -> str:
+    """'row 3, TN-0002 (Lê Văn Mẫu): full_name “Lê Văn Mẫu” -> “Lê Văn Mới”'."""
+    fields = "; ".join(
+        f"{field.column} {_shown(field.old)} -> {_shown(field.new)}" for field in change.fields
+    )
+    name = f" ({change.name})" if change.name else ""
+    identity = " [identity change]" if change.approval else ""
+    return f"row {change.row}, {change.key}{name}{identity}: {fields}"
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return f"“{value}”" if isinstance(value, str) else str(value)
