@@ -80,7 +80,6 @@ def client_for(client):
     return _login
 
 
-
 if os.environ.get("UNIONBOARD_MUTATION"):
     # `make mutate` (scripts/mutate.py) runs the tests again for every mutant. It migrates
     # one database beforehand (its DATABASE_URL), which the tests use as it is: no test

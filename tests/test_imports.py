@@ -24,7 +24,7 @@ from imports import service
 from imports.reading import normalise_header
 from imports.schemas import SCHEMAS
 from members import services as members_services
-from members.models import Member, MemberStatus
+from members.models import Member, MemberStatus, Transfer
 from targets.models import Metric, Quota
 from tests.factories import MemberFactory, UnionFactory, make_user
 from unionboard import roles
@@ -917,3 +917,63 @@ def test_quota_years_from_2000_to_2100(fed_a, year, target, ok):
     else:
         assert messages_of(result) == ["row 2, column year: The year must be between 2000 and 2100."]
         assert Quota.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("admitted", "status", "problem"),
+    [
+        ("2024-03-10", "active", None),  # on the union's founding day
+        ("2024-03-09", "active", "admitted_on: The admission cannot precede the union's founding."),
+        ("2024-06-29", "suspended", None),  # the day before the union was suspended
+        ("2024-06-30", "suspended",
+         "admitted_on: The union was already suspended or dissolved on that date."),
+    ],
+)
+def test_admission_within_the_life_of_its_union(fed_a, admitted, status, problem):
+    UnionFactory(code="cdcs-life", federation=fed_a, founded_on=D(2024, 3, 10), status=status,
+                 status_on=D(2024, 6, 30) if status != "active" else None)
+    row = f"TN-1,Trần Thị Thử,female,,cdcs-life,{admitted},,"
+    result = run("members", f"{MEMBER_HEADER}\n{row}\n".encode(), commit=True)
+    if problem is None:
+        assert result.ok, messages_of(result)
+        assert Member.objects.get().admitted_on.isoformat() == admitted
+    else:
+        assert messages_of(result) == [f"row 2, column {problem}"]
+        assert Member.objects.count() == 0
+
+
+def test_a_reimport_does_not_check_an_unchanged_admission_again(fed_a):
+    """The admission is checked when it is written or changed: a union's founding date
+    corrected later does not stop the member's other details from being imported."""
+    union = UnionFactory(code="cdcs-old", federation=fed_a, founded_on=D(2024, 3, 10))
+    row = "TN-1,Trần Thị Thử,female,,cdcs-old,2024-04-01,,"
+    assert run("members", f"{MEMBER_HEADER}\n{row}\n".encode(), commit=True).ok
+    union.founded_on = D(2024, 5, 1)
+    union.save()
+    renamed = row.replace("Trần Thị Thử", "Trần Thị Thư")
+    result = run("members", f"{MEMBER_HEADER}\n{renamed}\n".encode(), commit=True)
+    assert result.ok, messages_of(result)
+    assert Member.objects.get().full_name == "Trần Thị Thư"
+    moved = renamed.replace("2024-04-01", "2024-04-02")  # a changed admission is checked
+    assert messages_of(run("members", f"{MEMBER_HEADER}\n{moved}\n".encode(), commit=True)) == [
+        "row 2, column admitted_on: The admission cannot precede the union's founding."
+    ]
+
+
+@pytest.mark.parametrize(("left", "ok"), [("2024-06-01", True), ("2024-05-31", False)])
+def test_leaving_not_before_the_last_transfer(fed_a, left, ok):
+    first = UnionFactory(code="cdcs-from", federation=fed_a, founded_on=D(2020, 1, 1))
+    second = UnionFactory(code="cdcs-to", federation=fed_a, founded_on=D(2020, 1, 1))
+    member = MemberFactory(card_no="TN-1", union=first, admitted_on=D(2024, 1, 10))
+    # there and back: the leaving date is held to the last move, not the first recorded
+    for day, (from_union, to_union) in ((D(2024, 3, 1), (first, second)), (D(2024, 6, 1), (second, first))):
+        Transfer.objects.create(member=member, from_union=from_union, to_union=to_union, transferred_on=day)
+    row = f"TN-1,{member.full_name},female,,cdcs-from,2024-01-10,left,{left}"
+    result = run("members", f"{MEMBER_HEADER}\n{row}\n".encode(), commit=True)
+    if ok:
+        assert result.ok, messages_of(result)
+        assert Member.objects.get().left_on.isoformat() == left
+    else:
+        assert messages_of(result) == [
+            "row 2, column left_on: The leaving date cannot precede the member's last transfer."
+        ]

@@ -193,6 +193,16 @@ def assert_selectors(city: oracle.City, as_of: datetime.date) -> None:
             assert_figure(got.metrics[metric], want.metrics[metric], f"{label} {metric}")
             assert_figure(got.previous[metric], want.previous[metric], f"{label} {metric} last year")
 
+    # The federation page's rank, computed in SQL: the same standings.
+    standings = progress.league_standings(Federation.objects.all(), period)
+    ids = dict(Federation.objects.values_list("code", "pk"))
+    ranked = sum(1 for row in expected if row.rank is not None)
+    assert {code: standings[ids[code]] for code in ids} == {
+        row.code: progress.Standing(row.rank, row.previous_rank, row.score, ranked) for row in expected
+    }
+    shown = {code: standings[ids[code]].score_pct for code in ids}
+    assert shown == {row.code: row.score_pct for row in expected}
+
     totals = progress.totals(rows, period)
     assert (totals.federations, totals.ranked) == (
         len(city.federations), sum(1 for row in expected if row.rank is not None)
