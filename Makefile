@@ -49,6 +49,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	DATABASE_URL=sqlite:////tmp/unionboard-makemigrations.sqlite3 $(PY) manage.py makemigrations --check --dry-run
 
 # Mutation testing of the figures and the import's row checks (scripts/mutate.py, docs/testing.md):

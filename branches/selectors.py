@@ -88,7 +88,7 @@ def search_receiving_unions(
     return list(
         receiving_unions()
         .filter(matches)
-        .exclude(pk=excluding)
+        .exclude(pk=excluding)  # type: ignore[misc]  # None excludes nothing
         .select_related("federation")
         .only("code", "name", "name_sort", "federation__code", "federation__name")
         .order_by("name_sort", "code")[: limit + 1]

@@ -78,7 +78,8 @@ class TransferForm(RuleErrorsMixin, forms.Form):
     step = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, member: Member, user, **kwargs):
-        super().__init__(*args, initial={"from_union": member.union_id}, **kwargs)
+        kwargs["initial"] = {**kwargs.get("initial", {}), "from_union": member.union_id}
+        super().__init__(*args, **kwargs)
         self.member = member
         self.user = user
         self.leaves_federations = False
@@ -96,7 +97,7 @@ class TransferForm(RuleErrorsMixin, forms.Form):
         return GrassrootsUnion(pk=self.cleaned_data["from_union"])
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         union = data.get("to_union")
         if union is not None:
             own = GrassrootsUnion.objects.editable_by(self.user)

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from django.template.defaultfilters import floatformat
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -42,18 +43,18 @@ def _badge(status: str, language: str | None) -> SafeString:
     )
 
 
-def progress_bar(m: MetricProgress, label: str) -> SafeString:
+def progress_bar(m: MetricProgress, label: str | Promise) -> SafeString:
     """The bar (capped at 100 % wide), labelled for screen readers, and the status badge."""
     pct = str(m.pct)
     return format_html(
         '<div class="progress" role="progressbar" aria-label="{}" aria-valuenow="{}" '
         'aria-valuemin="0" aria-valuemax="100">\n'
         '  <div class="progress-bar status-{}" style="width: {}%"></div>\n</div>\n{}',
-        label, pct, m.status, "100" if m.pct > 100 else pct, status_badge(m.status),
+        label, pct, m.status, "100" if (m.pct or 0) > 100 else pct, status_badge(m.status),
     )
 
 
-def progress_cell(m: MetricProgress, label: str) -> SafeString:
+def progress_cell(m: MetricProgress, label: str | Promise) -> SafeString:
     """"actual/target — pct%" over the bar; "actual · no quota" without a quota."""
     if not m.target:
         return format_html(

@@ -100,7 +100,7 @@ def attainment_bars(rows: list[FederationProgress], metric: str) -> str:
             name=status_label(status),
             orientation="h",
             y=[row.name for row in subset],
-            x=[float(row.metrics[metric].pct) for row in subset],
+            x=[float(row.metrics[metric].pct or 0) for row in subset],
             marker={"color": style["color"], "pattern": {"shape": style["pattern"]}},
             customdata=[
                 [
@@ -126,7 +126,7 @@ def attainment_bars(rows: list[FederationProgress], metric: str) -> str:
         hovertemplate="%{y}<br>" + _("Pace") + ": %{x:.1f}%<extra></extra>",
     ))
     height = max(320, 22 * len(rows) + 120)
-    top = max([float(row.metrics[metric].pct) for row in rows] + [100.0])
+    top = max([float(row.metrics[metric].pct or 0) for row in rows] + [100.0])
     layout = _layout(
         height=height,
         margin={"l": 10, "r": 56, "t": 30, "b": 40},  # room for "148,2%" beyond the longest bar

@@ -149,7 +149,7 @@ class MetricProgress:
         From the exact pace: a pace first rounded to a tenth and then divided by a small
         target would move the chart's marker (7 × 11 / 365 = 0,2 → 2,9 % instead of 3,0 %).
         """
-        if self.expected is None:  # no quota
+        if self.expected is None or not self.target:  # no quota
             return None
         return tenths(100 * self.expected / self.target)
 
@@ -225,7 +225,7 @@ def _score(metrics: dict[str, MetricProgress]) -> Fraction | None:
     ratios = [m.ratio for m in metrics.values() if m.ratio is not None]
     if not ratios:
         return None
-    return sum(ratios) / len(ratios)  # a Fraction: 0 + Fraction is one
+    return sum(ratios, Fraction(0)) / len(ratios)
 
 
 def _competition_ranks(rows: list[FederationProgress], score_of) -> dict[int, int]:
@@ -399,9 +399,9 @@ def monthly(federation: Federation, period: Period) -> dict[str, list[MonthPoint
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for metric, rows in ((Metric.NEW_MEMBERS, members), (Metric.NEW_UNIONS, unions)):
+    for counted, rows in ((Metric.NEW_MEMBERS, members), (Metric.NEW_UNIONS, unions)):
         for row in rows:
-            per_month[metric][(row["y"], row["m"])] = row["n"]
+            per_month[counted][(row["y"], row["m"])] = row["n"]
 
     series: dict[str, list[MonthPoint]] = {}
     last_month = period.as_of.month
@@ -443,7 +443,7 @@ def unions_by_sector(federation: Federation, on: datetime.date) -> list[dict]:
         .values("sector")
         .annotate(
             unions=Count("pk", distinct=True),
-            members=Count("members__admitted_on", filter=active_member),
+            members=Count("members__admitted_on", filter=active_member),  # type: ignore[no-redef]  # a count, named as the page shows it
         )
         .order_by("-unions", "sector")
     )

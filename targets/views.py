@@ -7,6 +7,7 @@ plain rows to templates, tables and charts.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -32,11 +33,11 @@ from unionboard.pagecache import (
 from unionboard.revisions import CITY, ITSELF, QUOTA_YEARS, Reads
 from unionboard.routers import replica_reads
 
-METRIC_TITLES = {
+METRIC_TITLES: dict[str, Callable[[], str]] = {
     Metric.NEW_MEMBERS: lambda: _("New members admitted"),
     Metric.NEW_UNIONS: lambda: _("New grassroots unions founded"),
 }
-CARD_TITLES = {
+CARD_TITLES: dict[str, Callable[[], str]] = {
     Metric.NEW_MEMBERS: lambda: _("Members admitted"),
     Metric.NEW_UNIONS: lambda: _("Grassroots unions founded"),
 }
@@ -159,9 +160,9 @@ def rankings_export(request, fmt: str):
     filterset, period, rows = _league_for(request)
     kind = filterset.form.cleaned_data.get("kind") if filterset.is_valid() else None
     if fmt == "csv":
-        buffer = io.StringIO()
-        exports.write_csv(rows, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        text = io.StringIO()
+        exports.write_csv(rows, text)
+        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         buffer = io.BytesIO()
         exports.write_xlsx(rows, period, kind, buffer)

@@ -1,6 +1,7 @@
 """Paginators that never count a million rows on every page."""
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # Past this many rows a list says "more than N" and stops counting.
@@ -17,6 +18,6 @@ class BoundedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         object_list = self.object_list
-        if hasattr(object_list, "values") and hasattr(object_list, "query"):
+        if isinstance(object_list, QuerySet):
             return object_list.order_by().values("pk")[:COUNT_CAP].count()
         return len(object_list)
