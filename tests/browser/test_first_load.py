@@ -38,12 +38,28 @@ CHART_BUNDLE_MAX_BYTES = 400 * 1024  # plotly.js basic, brotli: 321 KB (the full
 CHARTS_DRAWN = "() => document.querySelectorAll('.chart[data-drawn]').length === 3"
 
 
+# With DEBUG off the demo password signs no one in (demo.auth): the officer gets another.
+PRODUCTION_PASSWORD = "first-load-officer-password"
+
+
+def _officer_password(site, password: str) -> None:
+    site._manage(
+        "shell", "-c",
+        "from django.contrib.auth.models import User\n"
+        "user = User.objects.get(username='officer.thanhxuan')\n"
+        f"user.set_password({password!r})\n"
+        "user.save()",
+    )
+
+
 @pytest.fixture
 def production(site):
+    _officer_password(site, PRODUCTION_PASSWORD)
     server = ProductionServer(site, CONTENT_CACHE_SECONDS="0")
     server.start()
     yield server
     server.stop()
+    _officer_password(site, DEMO_PASSWORD)
 
 
 def first_dashboard(chromium, base_url: str) -> tuple[float, dict]:
@@ -59,7 +75,7 @@ def first_dashboard(chromium, base_url: str) -> tuple[float, dict]:
         page.goto(base_url + "/accounts/login/")
         form = page.locator("main form")
         form.locator("[name=username]").fill("officer.thanhxuan")
-        form.locator("[name=password]").fill(DEMO_PASSWORD)
+        form.locator("[name=password]").fill(PRODUCTION_PASSWORD)
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
         cdp.send("Network.clearBrowserCache")
