@@ -12,6 +12,8 @@ MO := locale/vi/LC_MESSAGES/django.mo
 
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS=-n0 runs it in one process.
 PYTEST_ARGS ?= -n auto
+# make run PORT=8010 serves elsewhere.
+PORT ?= 8000
 
 .PHONY: setup run test lint mutate bench screenshots clean
 
@@ -40,8 +42,8 @@ run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo --if-empty
 	@echo
-	@echo "Unionboard: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Unionboard: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
