@@ -333,6 +333,10 @@ ROUTES: dict[str, Route] = {
     "federation_detail": Route("login shows 404 shows shows", cases=SIDES, kwargs=fed_code, marker=fed_name),
     # grassroots unions: another federation's union is a 404; city staff read but never record
     "branches:union_list": Route("login shows hides shows shows", cases=SIDES, marker=union_name),
+    # the lists' exports: scoped like the lists (tests/test_list_exports.py checks their rows)
+    "branches:union_export": Route(
+        "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
+    ),
     "branches:union_create": Route(
         "login shows hides 403 shows", cases=SIDES, marker=fed_name,
         post="login saved invalid 403 saved", data=new_union,
@@ -351,6 +355,9 @@ ROUTES: dict[str, Route] = {
     ),
     # members: the same rules
     "members:member_list": Route("login shows hides shows shows", cases=SIDES, marker=member_name),
+    "members:member_export": Route(
+        "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
+    ),
     "members:member_create": Route(
         "login shows hides 403 shows", cases=SIDES, marker=union_name,
         query=lambda world, case: {"union": world.union[case].code},
