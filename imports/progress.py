@@ -8,9 +8,9 @@ the working request last reported here: a small JSON file beside the waiting upl
 A file rather than the cache: the development cache is each process's own, the folder is
 shared by every worker of the machine, as the uploads waiting for confirmation already are.
 
-A report is a name for the work (checking or writing), the rows done and, when known, the
-rows in all: a CSV's line count before it is checked (an upper bound: a quoted cell may
-hold a line break), the checked row count when it is written.
+A report is a name for the work (sending the file, checking or writing it), the rows done
+and, when known, the rows in all: a CSV's line count before it is checked (an upper bound:
+a quoted cell may hold a line break), the checked row count when it is written.
 """
 
 from __future__ import annotations
@@ -25,14 +25,20 @@ from typing import BinaryIO
 
 from imports import storage
 
-CHECKING, WRITING, FINISHED = "checking", "writing", "finished"
-STAGES = (CHECKING, WRITING, FINISHED)
+SENDING, CHECKING, WRITING, FINISHED = "sending", "checking", "writing", "finished"
+STAGES = (SENDING, CHECKING, WRITING, FINISHED)
 FIELD = "progress"  # the form field that carries the token
 
 
-def new_token() -> str:
-    """A token for one form's work; the page polls with it."""
-    return secrets.token_urlsafe(24)
+def expect(user_id: int) -> str:
+    """A token for the work of a form about to be shown, reported as waiting for the file.
+
+    Reported at once, so that the page's first polls, made while the file is still on its
+    way, find the user's report (not a 404 in the browser's console).
+    """
+    token = secrets.token_urlsafe(24)
+    Reporter(user_id, token, SENDING)
+    return token
 
 
 def _path(user_id: int, token: str) -> Path:

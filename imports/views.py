@@ -51,7 +51,7 @@ def _preview(request, result: service.ImportResult, token: str | None, kind: str
         "token": token,
         "form": ImportForm(initial={"kind": kind}),
         "guide": _column_guide(),
-        "progress_token": progress.new_token(),  # for the confirmation, or another upload
+        "progress_token": progress.expect(request.user.pk),  # for the confirmation, or another upload
     }
     return render(request, "imports/preview.html", context)
 
@@ -77,7 +77,7 @@ def upload(request):
         if report is not None:
             report.finish(result.rows)
         return _preview(request, result, token, kind)
-    context = {"form": form, "guide": _column_guide(), "progress_token": progress.new_token()}
+    context = {"form": form, "guide": _column_guide(), "progress_token": progress.expect(request.user.pk)}
     return render(request, "imports/upload.html", context)
 
 
@@ -157,7 +157,9 @@ def progress_status(request, token: str):
     if state is None:
         raise Http404
     done, total = state["done"], state["total"]
-    if state["stage"] == progress.FINISHED:
+    if state["stage"] == progress.SENDING:
+        text = _("Sending the file…")
+    elif state["stage"] == progress.FINISHED:
         text = _("Done: %(done)s rows. The page is on its way.") % {"done": localize(done)}
     elif state["stage"] == progress.WRITING and total:
         text = _("Writing: row %(done)s of %(total)s") % {"done": localize(done), "total": localize(total)}

@@ -40,14 +40,20 @@ def members_csv(rows: int, union: str = "a-xuan", bad_row: int | None = None) ->
     return ("\n".join(lines) + "\n").encode()
 
 
+class Reports(list):
+    token = TOKEN
+
+
 @pytest.fixture
 def reports(monkeypatch):
-    """Every state the import reports, in order, as well as written for the page's polls."""
-    seen: list[dict] = []
+    """Every state reported under TOKEN (the upload's) or, once set, `reports.token` (the confirmation's),
+    in order, as well as written for the page's polls."""
+    seen = Reports()
     write = progress.Reporter._write
 
     def record(self, state):
-        seen.append(dict(state))
+        if self.token == seen.token:
+            seen.append(dict(state))
         write(self, state)
 
     monkeypatch.setattr(progress.Reporter, "_write", record)
@@ -78,6 +84,7 @@ def test_the_check_and_the_write_report_their_rows_as_they_go(client_for, office
     token = page.content.decode().split('name="token" value="')[1].split('"')[0]
     confirm_progress = page.content.decode().split('name="progress" value="')[1].split('"')[0]
     reports.clear()
+    reports.token = confirm_progress
     response = client.post("/import/confirm/", {"token": token, "progress": confirm_progress})
     assert response.status_code == 302 and Member.objects.count() == 5
     assert [(r["stage"], r["done"], r["total"]) for r in reports] == [
@@ -127,7 +134,9 @@ def test_a_hostile_progress_token_is_ignored_and_the_import_goes_on(client_for, 
                                                                    tmp_path):
     page = upload(client_for(officer_a), members_csv(3), token=token)
     assert page.status_code == 200 and 'name="token"' in page.content.decode()  # previewed as ever
-    assert not list(storage.directory().glob("progress-*"))  # nothing reported, nowhere
+    # nothing reported under it, anywhere: only the next forms' tokens, waiting for a file
+    reported = [json.loads(path.read_text()) for path in storage.directory().glob("progress-*")]
+    assert [state["stage"] for state in reported] == ["sending"]
     assert Member.objects.count() == 0
 
 
@@ -195,4 +204,14 @@ def test_plain_lines_come_at_each_tenth_and_once_at_the_end():
     lines = out.getvalue().splitlines()
     assert len(lines) == 11 and lines[0] == "demo: quotas: 1/1.000 (0%)" and lines[-1] == (
         "demo: quotas: 1.000/1.000 (100%)")
-    assert json.dumps(lines)  # plain text
+
+
+def test_the_form_s_token_is_reported_waiting_for_the_file_from_the_start(client_for, officer_a,
+                                                                         officer_b):
+    page = client_for(officer_a).get("/import/").content.decode()
+    token = page.split('name="progress" value="')[1].split('"')[0]
+    assert f'data-progress-url="/import/progress/{token}/"' in page
+    assert client_for(officer_a).get(f"/import/progress/{token}/").json() == {
+        "stage": "sending", "done": 0, "total": None, "text": "Đang gửi tệp…",
+    }
+    assert client_for(officer_b).get(f"/import/progress/{token}/").status_code == 404
