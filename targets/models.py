@@ -22,6 +22,10 @@ class Metric(models.TextChoices):
 TARGET_POSITIVE = _("The target must be a positive whole number.")
 YEAR_RANGE = _("The year must be between 2000 and 2100.")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Every change of a target says why (kept in the quota's history with who and when); the
+# history's column holds at most this many characters.
+REASON_REQUIRED = _("Give the reason for this change of quota.")
+REASON_MAX_LENGTH = 100
 
 
 class QuotaQuerySet(ScopedQuerySet["Quota"]):
