@@ -25,6 +25,7 @@ class QuotaForm(RulesModelForm):
 
     reason = forms.CharField(
         label=_("Reason for the change"), max_length=REASON_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         error_messages={"required": REASON_REQUIRED},
         help_text=_("Kept in the quota's history with your name and the time."),
     )

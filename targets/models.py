@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -71,4 +72,6 @@ class Quota(models.Model):
         indexes = [models.Index(fields=["year", "metric"], name="quota_year_metric_idx")]
 
     def __str__(self) -> str:
-        return f"{self.federation} {self.year} {self.get_metric_display()}: {self.target}"
+        # The year as written (2026), the target as the language groups it (6.500): 6500 beside
+        # a year read like one.
+        return f"{self.federation} {self.year} {self.get_metric_display()}: {localize(self.target)}"

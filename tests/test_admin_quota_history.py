@@ -58,6 +58,7 @@ def test_years_read_as_years_in_the_list_filters_form_and_history(client_for, ad
     assert re.search(r'<td class="field-year_shown">2026</td>', listing)
     assert re.search(r'href="\?year=2026"[^>]*>\s*2026\s*<', listing)  # the year filter
     assert '<div class="readonly">2026</div>' in pages["change form"].content.decode()
+    assert "LĐLĐ quận Thanh Xuân 2026 Kết nạp đoàn viên: 6.500" in pages["history"].content.decode()
 
 
 def test_a_target_changed_in_the_list_is_kept_with_its_reason(client_for, admin_user, quota):
@@ -97,7 +98,7 @@ def test_the_change_form_refuses_a_change_without_a_reason(client_for, admin_use
 
 def test_the_change_form_marks_the_reason_required(client_for, admin_user, quota):
     html = client_for(admin_user).get(reverse("admin:targets_quota_change", args=[quota.pk])).content.decode()
-    assert re.search(r'<label class="required" for="id_reason">', html)
+    assert re.search(r'<label class="required[^"]*" for="id_reason">', html)
     assert re.search(r'<input[^>]*name="reason"[^>]*required', html)
 
 
