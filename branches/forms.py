@@ -25,8 +25,11 @@ class UnionForm(RulesModelForm):
 
     class Meta:
         model = GrassrootsUnion
-        fields = ["code", "name", "federation", "sector", "founded_on", "employees"]
+        # The name and federation first: a code left empty is made from them.
+        fields = ["name", "federation", "code", "sector", "founded_on", "employees"]
         widgets = {"founded_on": DateInput()}
+
+    code_suggested = False
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +55,7 @@ class UnionForm(RulesModelForm):
         new = not self.instance.pk
         if new and not cleaned.get("code") and "code" not in self.errors and federation and name:
             cleaned["code"] = union_code_suggestion(federation_code=federation.code, name=name)
+            self.code_suggested = True
             self.data = self.data.copy()
             self.data[self.add_prefix("code")] = cleaned["code"]
         return cleaned

@@ -31,6 +31,8 @@ def test_a_union_founded_without_a_code_takes_the_suggested_one(client_for, offi
     union = GrassrootsUnion.objects.get()
     assert union.code == "fed-a-cong-ty-may-duc-giang"  # đ is d, the accents gone, "Công đoàn" left out
     assert response["Location"] == union.get_absolute_url()
+    page = client_for(officer_a).get(response["Location"]).content.decode()
+    assert "Mã của công đoàn, tạo từ công đoàn cấp trên và tên: fed-a-cong-ty-may-duc-giang." in page
 
 
 def test_a_suggested_code_already_taken_gets_a_number(client_for, officer_a, fed_a):
