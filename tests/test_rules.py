@@ -269,14 +269,16 @@ CASES = {
         None,  # quotas are set by administrators: the admin and the command-line import
         ("quotas", lambda world: "federation,year,metric,target\nfed-a,2025,new_members,0\n"),
         (lambda world: reverse("admin:targets_quota_add"),
-         lambda world: {"federation": world.fed.pk, "year": "2025", "metric": "new_members", "target": "0"}),
+         lambda world: {"federation": world.fed.pk, "year": "2025", "metric": "new_members", "target": "0",
+                        "reason": "Kế hoạch"}),
     ),
     "a negative quota": Case(
         lambda: gettext("The target must be a positive whole number."),
         None,
         ("quotas", lambda world: "federation,year,metric,target\nfed-a,2025,new_members,-5\n"),
         (lambda world: reverse("admin:targets_quota_add"),
-         lambda world: {"federation": world.fed.pk, "year": "2025", "metric": "new_members", "target": "-5"}),
+         lambda world: {"federation": world.fed.pk, "year": "2025", "metric": "new_members", "target": "-5",
+                        "reason": "Kế hoạch"}),
     ),
     "a quota for another century": Case(
         lambda: gettext("The year must be between 2000 and 2100."),
@@ -284,7 +286,7 @@ CASES = {
         ("quotas", lambda world: "federation,year,metric,target\nfed-a,1999,new_members,100\n"),
         (lambda world: reverse("admin:targets_quota_add"),
          lambda world: {"federation": world.fed.pk, "year": "1999", "metric": "new_members",
-                        "target": "100"}),
+                        "target": "100", "reason": "Kế hoạch"}),
     ),
 }
 

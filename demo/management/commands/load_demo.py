@@ -7,6 +7,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from branches.models import Federation
 from demo import build, plan, users, writer
@@ -98,8 +100,12 @@ class Command(BaseCommand):
         """
         federations = Federation.objects.in_bulk()
         rows = builder.quota_rows()
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = gettext("Assigned by the city federation for the year")
         for _id, federation_id, year, metric, target in rows:
-            quota_set(federation=federations[federation_id], year=year, metric=metric, target=target)
+            quota_set(
+                federation=federations[federation_id], year=year, metric=metric, target=target, reason=reason
+            )
         return len(rows)
 
     def _print_logins(self, logins) -> None:
