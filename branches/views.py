@@ -98,6 +98,10 @@ def union_create(request):
             form.add_error(None, exc)
         else:
             messages.success(request, _("Grassroots union “%(name)s” recorded.") % {"name": union.name})
+            if form.code_suggested:
+                messages.info(request, _("Its code, made from the federation and the name: %(code)s.") % {
+                    "code": union.code,
+                })
             return redirect(union)
     return render(request, "branches/union_form.html", {"form": form, "title": _("Found a grassroots union")})
 

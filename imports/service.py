@@ -139,9 +139,15 @@ class ImportResult:
         self.problem_count = 1
 
 
-def change_reason(filename: str, kind: str) -> str:
-    """The history note that ties every row of one import together and names the file."""
-    return f"import {kind} from {PurePath(filename).name} #{uuid.uuid4().hex[:8]}"
+def change_reason(filename: str, kind: str, note: str = "") -> str:
+    """The history note that ties every row of one import together and names the file.
+
+    `note` is the reason the importer gave (a quota changed by a decision); it comes first,
+    the file's name and the import's tag after it, within the history's 100 characters.
+    """
+    tag = f"import {kind} from {PurePath(filename).name} #{uuid.uuid4().hex[:8]}"
+    note = " ".join(note.split())
+    return f"{note[: max(100 - len(tag) - 3, 0)]} ({tag})"[:100] if note else tag[:100]
 
 
 class Importer:
@@ -638,6 +644,7 @@ def import_file(
     commit: bool = False,
     allow_identity_changes: bool = False,
     approved_identity_changes: Collection[str] | None = None,
+    reason: str = "",
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check a file and, with `commit` and no problem in any row, write it in one transaction.
@@ -645,6 +652,8 @@ def import_file(
     `scope_user` restricts unions and members to those the user may edit (the web import);
     without it (the command line) every record is in reach. Nothing is written when
     `commit` is false (the preview, `--dry-run`) or when any row has a problem.
+
+    `reason` is kept in the history of every record written, beside the file's name.
 
     Identity changes are written when `allow_identity_changes`; else, with
     `approved_identity_changes` (the browser), those whose `approval` is in it are written
@@ -669,7 +678,7 @@ def import_file(
             return result
         importer = IMPORTERS[kind](
             scope_user=scope_user, history_user=history_user,
-            reason=change_reason(filename, kind), header=header,
+            reason=change_reason(filename, kind, reason), header=header,
         )
         importer.identity_policy = (
             IdentityPolicy.all() if allow_identity_changes

@@ -481,12 +481,12 @@ def changelist_row(label: str, info: str) -> Callable[[World, str], str]:
 def quota_form(world, case, client, persona):
     quota = world.quota[case]
     return {"federation": quota.federation_id, "year": quota.year, "metric": quota.metric, "target": "77",
-            "_save": "Save"}
+            "reason": "Điều chỉnh", "_save": "Save"}
 
 
 def new_quota(world, case, client, persona):
     return {"federation": world.fed[case].pk, "year": "2030", "metric": Metric.NEW_UNIONS, "target": "9",
-            "_save": "Save"}
+            "reason": "Kế hoạch", "_save": "Save"}
 
 
 def confirmed_delete(world, case, client, persona):

@@ -70,6 +70,8 @@ class Header:
     label: str | Promise
     href: str
     css_class: str
+    aria_sort: str = ""  # "ascending" or "descending" on the column the rows are sorted by
+    arrow: str = ""  # ▲ or ▼ beside that column's label
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,11 @@ class Table:
         """The ?sort= column if the table has it, else the default."""
         sort = self.request.GET.get(self.sort_field, "")
         return sort if sort.removeprefix("-") in self.columns else self.default_sort
+
+    def kept_sort(self) -> tuple[str, str] | None:
+        """(field, value) of a sort asked for, for a filter form to carry along; None if none was."""
+        sort = self.request.GET.get(self.sort_field, "")
+        return (self.sort_field, sort) if sort and sort == self.sort else None
 
     def _sorted(self, rows: QuerySet | Sequence[Any]) -> QuerySet | list[Any]:
         if not self.sort:
@@ -269,17 +276,28 @@ class Table:
 
     # -- drawing ------------------------------------------------------------------------
 
+    def _sort_href(self, value: str) -> str:
+        """A link to the rows sorted by `value`, with the filters kept, from the first page."""
+        query = self.request.GET.copy()
+        query[self.sort_field] = value
+        query.pop(self.page_field, None)
+        return f"?{query.urlencode()}"
+
     def headers(self) -> list[Header]:
-        """Each header links to its column sorted ascending, or descending if it already is."""
+        """Each header links to its column sorted ascending, or descending if it already is.
+
+        The sorted column says which way (▲ ascending, ▼ descending), to the eye and, with
+        aria-sort, to a screen reader.
+        """
         headers = []
         for name, column in self.columns.items():
-            css_class = "orderable"
-            href = self._href(self.sort_field, name)
             if self.sort == name:
-                css_class, href = "asc orderable", self._href(self.sort_field, f"-{name}")
+                header = Header(column.header, self._sort_href(f"-{name}"), "asc orderable", "ascending", "▲")
             elif self.sort == f"-{name}":
-                css_class = "desc orderable"
-            headers.append(Header(column.header, href, css_class))
+                header = Header(column.header, self._sort_href(name), "desc orderable", "descending", "▼")
+            else:
+                header = Header(column.header, self._sort_href(name), "orderable")
+            headers.append(header)
         return headers
 
     def body(self) -> SafeString:

@@ -12,6 +12,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from branches.models import Federation
 from demo import build, plan, users, writer
@@ -118,9 +120,13 @@ class Command(BaseCommand):
         """
         federations = Federation.objects.in_bulk()
         rows = builder.quota_rows()
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = gettext("Assigned by the city federation for the year")
         bar = self._progress("setting the quotas", len(rows), "quotas")
         for done, (_id, federation_id, year, metric, target) in enumerate(rows, start=1):
-            quota_set(federation=federations[federation_id], year=year, metric=metric, target=target)
+            quota_set(
+                federation=federations[federation_id], year=year, metric=metric, target=target, reason=reason
+            )
             bar.update(done)
         bar.finish()
         return len(rows)

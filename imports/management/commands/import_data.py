@@ -1,7 +1,7 @@
 """Bulk loads from the command line, for administrators.
 
 `manage.py import_data {federations,unions,members,quotas} PATH [--dry-run] [--user USERNAME]
-[--allow-identity-changes]`
+[--reason TEXT] [--allow-identity-changes]`
 
 Every record is in reach (no federation scoping). On any problem each one is printed as
 `row N, column C: message`, nothing is written and the command exits non-zero; otherwise it
@@ -33,6 +33,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--user", help="username recorded as the author in the history")
         parser.add_argument(
+            "--reason", default="",
+            help="why the records change (e.g. the decision that sets the quotas), kept in their history",
+        )
+        parser.add_argument(
             "--allow-identity-changes", action="store_true",
             help="write member rows whose card number belongs to someone with another name, "
                  "gender or date of birth (refused without it)",
@@ -40,7 +44,7 @@ class Command(BaseCommand):
 
     def handle(
         self, *args, kind: str, path: str, dry_run: bool, user: str | None,
-        allow_identity_changes: bool, **options,
+        allow_identity_changes: bool, reason: str = "", **options,
     ):
         history_user = None
         if user:
@@ -58,7 +62,8 @@ class Command(BaseCommand):
             )
             result = service.import_file(
                 kind=kind, source=source, filename=file_path.name, history_user=history_user,
-                commit=not dry_run, allow_identity_changes=allow_identity_changes, progress=bar.update,
+                commit=not dry_run, allow_identity_changes=allow_identity_changes, reason=reason,
+                progress=bar.update,
             )
             bar.finish()
         if not result.ok:
