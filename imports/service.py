@@ -34,7 +34,7 @@ import copy
 import hashlib
 import itertools
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any, BinaryIO
@@ -645,6 +645,7 @@ def import_file(
     allow_identity_changes: bool = False,
     approved_identity_changes: Collection[str] | None = None,
     reason: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check a file and, with `commit` and no problem in any row, write it in one transaction.
 
@@ -657,6 +658,9 @@ def import_file(
     Identity changes are written when `allow_identity_changes`; else, with
     `approved_identity_changes` (the browser), those whose `approval` is in it are written
     and the others left out; else each one is a problem.
+
+    `progress`, when given, is called with the rows read so far after each chunk of rows
+    (the browser's progress bar, the command's).
     """
     if kind not in IMPORTERS:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -684,11 +688,11 @@ def import_file(
         )
         if commit:
             with transaction.atomic():
-                _run(importer, sheet, result, commit=True)
+                _run(importer, sheet, result, commit=True, progress=progress)
                 if not result.ok:
                     transaction.set_rollback(True)
         else:
-            _run(importer, sheet, result, commit=False)
+            _run(importer, sheet, result, commit=False, progress=progress)
     except reading.FileRefused as exc:
         result.refuse(exc.message)
     except IntegrityError:
@@ -703,7 +707,10 @@ def import_file(
     return result
 
 
-def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, commit: bool) -> None:
+def _run(
+    importer: Importer, sheet: reading.Sheet, result: ImportResult, *, commit: bool,
+    progress: Callable[[int], None] | None = None,
+) -> None:
     """Check (and write) the rows chunk by chunk."""
     seen: dict[Any, int] = {}
     schema = importer.schema
@@ -730,6 +737,8 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
             if (problem := importer.reference_problem(number, values)) is not None
         ])
         if not checked:
+            if progress is not None:
+                progress(result.rows)
             continue
         found, editable = importer.existing([importer.key(values) for _, values in checked])
         creates, updates = [], []
@@ -749,6 +758,8 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
                 updates.append(obj)
         if commit and result.ok:
             importer.save(creates, updates)
+        if progress is not None:
+            progress(result.rows)
 
 
 @dataclass(frozen=True)
