@@ -28,6 +28,8 @@ What a write touches (the `TABLES` rules; on an update, the rows before and afte
 - a quota: (its federation, its year); and the city's QUOTA_YEARS when a year may have
   appeared or gone (the year menus list the years with quotas).
 - a federation: its ITSELF.
+- a report: (its federation, the year of its date); a union rating: (its union's
+  federation, its year); an indicator: the city's EPOCH (every page names indicators).
 
 City-wide rows have federation 0: ACCESS moves with every change to who may see what
 (users' groups, permissions and flags, officer links; unionboard.auth caches permissions
@@ -127,6 +129,16 @@ TABLES: dict[str, Table] = {
         ),
     ),
     "branches_federation": Table(("id",), (Rule("r.id", str(ITSELF)),)),
+    "targets_report": Table(
+        ("id", "federation_id", "as_of"),
+        (Rule("r.federation_id", _year("r.as_of")),),
+    ),
+    "targets_unionrating": Table(
+        ("id", "union_id", "year"),
+        (Rule("u.federation_id", "r.year", joins="JOIN branches_grassrootsunion u ON u.id = r.union_id"),),
+    ),
+    # An indicator renamed, added or retired changes what every page shows.
+    "targets_indicator": Table(("id",), (Rule(str(CITY), str(EPOCH)),)),
 }
 
 # Tables whose rows decide what a user may see and do, with the columns of auth_user that do.
