@@ -6,7 +6,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-KIND_CHOICES = [("members", _("Members")), ("unions", _("Grassroots unions"))]
+KIND_CHOICES = [
+    ("members", _("Members")), ("unions", _("Grassroots unions")),
+    ("reports", _("Reported figures")), ("ratings", _("Union ratings")),
+]
 
 
 class ImportForm(forms.Form):

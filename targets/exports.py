@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from branches.models import FederationKind
-from targets.models import Metric
+from targets.models import Indicator, Metric
 from targets.progress import BEHIND, EXCEEDED, ON_PACE, FederationProgress, MetricProgress, Period
 from unionboard.spreadsheets import escape_cell
 
@@ -43,17 +43,36 @@ COLUMNS = [
 BOM = "\ufeff"
 
 
-def rows_for_export(rows: Iterable[FederationProgress]) -> list[list]:
-    """One list per federation in COLUMNS order; None where there is no quota or rank."""
+def extra_codes(indicators: Iterable[Indicator] = ()) -> list[str]:
+    """The indicators beyond the membership two, each with three columns after the score."""
+    return [ind.code for ind in indicators if ind.code not in COLUMNS]
+
+
+def csv_header(indicators: Iterable[Indicator] = ()) -> list[str]:
+    """COLUMNS, then `<indicator>,<indicator>_target,<indicator>_pct` per indicator in force."""
+    return COLUMNS + [
+        name for code in extra_codes(indicators) for name in (code, f"{code}_target", f"{code}_pct")
+    ]
+
+
+def rows_for_export(
+    rows: Iterable[FederationProgress], indicators: Iterable[Indicator] = ()
+) -> list[list]:
+    """One list per federation in header() order; None where there is no quota, rank or report."""
+    codes = extra_codes(indicators)
     out = []
     for row in rows:
         members, unions = row.new_members, row.new_unions
-        out.append([
+        line = [
             row.rank, row.code, row.name,
             members.actual, members.target, members.pct,
             unions.actual, unions.target, unions.pct,
             row.score_pct,
-        ])
+        ]
+        for code in codes:
+            m = row.metrics[code]
+            line += [m.shown, m.target, m.pct]
+        out.append(line)
     return out
 
 
@@ -76,16 +95,20 @@ def _csv_value(value) -> str:
     return str(escape_cell(value))
 
 
-def write_csv(rows: Iterable[FederationProgress], stream: io.TextIOBase) -> None:
-    """The interchange CSV, byte order mark first."""
+def write_csv(
+    rows: Iterable[FederationProgress], stream: io.TextIOBase, indicators: Iterable[Indicator] = ()
+) -> None:
+    """The interchange CSV, byte order mark first; three columns per indicator in force
+    beyond the membership two."""
+    indicators = list(indicators)
     # CRLF, as RFC 4180 has it: the csv module then quotes a field holding either line
     # end, where with a bare LF a carriage return in a name would split the row.
     header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow(COLUMNS)
+    csv.writer(header, lineterminator="\r\n").writerow(csv_header(indicators))
     # One write for the mark and the header: a command's stdout ends every write with a newline.
     stream.write(BOM + header.getvalue())
     writer = csv.writer(stream, lineterminator="\r\n")
-    for values in rows_for_export(rows):
+    for values in rows_for_export(rows, indicators):
         writer.writerow([_csv_value(value) for value in values])
 
 

@@ -28,10 +28,11 @@ import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from types import SimpleNamespace
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -139,6 +140,7 @@ class MetricProgress:
     weight: Fraction = Fraction(1)
     parts: tuple[int, ...] | None = None
     accrues: bool = True  # a count grows through the year (a pace); a percentage does not
+    lowered: bool = False  # the latest report is lower than the one before it in the year
 
     @property
     def ratio(self) -> Fraction | None:
@@ -257,6 +259,19 @@ class FederationProgress:
     def previous_score(self) -> Fraction | None:
         return _score(self.previous)
 
+    @cached_property
+    def figures(self) -> SimpleNamespace:
+        """The indicators' figures by code as attributes, for a table's sort path
+        (`figures.party_referrals.ratio`)."""
+        return SimpleNamespace(**self.metrics)
+
+    def shown(self, indicators: Iterable[Indicator]) -> list[tuple[Indicator, MetricProgress]]:
+        """The indicators with something to show: a quota, a report or a rating."""
+        return [
+            (ind, m) for ind in indicators
+            if (m := self.metrics.get(ind.code)) is not None and (m.target or m.reported)
+        ]
+
     @property
     def rank_change(self) -> int | None:
         """Places gained since the same period last year (positive = moved up)."""
@@ -365,7 +380,10 @@ def _reports(ids, period: Period, previous: Period) -> tuple[dict, dict]:
         .values_list("federation_id", "indicator__code", "as_of", "value")
     )
     for fed_id, code, as_of, value in rows:
-        (now if as_of >= period.start else before)[fed_id][code] = value
+        figures = (now if as_of >= period.start else before)[fed_id]
+        earlier = figures.get(code)
+        # (value, lower than the previous report of the year): a correction city staff see
+        figures[code] = (value, earlier is not None and value < earlier[0])
     return now, before
 
 
@@ -402,6 +420,7 @@ def _figure(
 ) -> MetricProgress:
     code = indicator.code
     parts = None
+    lowered = False
     actual: int | Fraction | None
     if code == Metric.RATED_GOOD_SHARE:
         parts = shares.get((fed_id, at.year))
@@ -409,13 +428,14 @@ def _figure(
     elif indicator.is_counted:
         actual = counted[fed_id][code]
     else:
-        actual = reported[fed_id].get(code)
+        actual, lowered = reported[fed_id].get(code, (None, False))
     target, weight = None, Fraction(1)
     if quota is not None:
         fixed, rate, quota_weight = quota
         target = fixed if fixed is not None else _rate_target(rate, base)
         weight = Fraction(quota_weight)
-    return _metric(actual, target, at, weight=weight, parts=parts, accrues=not indicator.is_percent)
+    figure = _metric(actual, target, at, weight=weight, parts=parts, accrues=not indicator.is_percent)
+    return replace(figure, lowered=True) if lowered else figure
 
 
 def league(
@@ -707,7 +727,20 @@ def league_standings(
     }
 
 
-def federation_progress(federation: Federation, period: Period) -> FederationProgress:
+def federation_progress(
+    federation: Federation, period: Period, indicators: list[Indicator] | None = None
+) -> FederationProgress:
     """One federation's figures for a period (its own league of one)."""
-    return league(Federation.objects.filter(pk=federation.pk), period)[0]
+    return league(Federation.objects.filter(pk=federation.pk), period, indicators)[0]
+
+
+def in_force(rows: Iterable[FederationProgress], indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The indicators a league reports on: the two membership ones, and every other with a
+    quota or a figure for some federation of the league in the period (no query)."""
+    rows = list(rows)
+    return [
+        ind for ind in indicators
+        if ind.code in METRICS or any(row.metrics[ind.code].target or row.metrics[ind.code].reported
+                                      for row in rows if ind.code in row.metrics)
+    ]
 

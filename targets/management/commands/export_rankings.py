@@ -55,7 +55,9 @@ class Command(BaseCommand):
             federations = federations.filter(kind=kind)
         if not Quota.objects.filter(year=year, federation__in=federations.values("pk")).exists():
             raise CommandError(f"no quotas are set for {year}" + (f" (kind {kind})" if kind else ""))
-        rows = progress.league(federations, period)
+        indicators = progress.indicators_in_force()
+        rows = progress.league(federations, period, indicators)
+        in_force = progress.in_force(rows, indicators)
 
         if fmt == "xlsx":
             if not output:
@@ -64,8 +66,8 @@ class Command(BaseCommand):
                 exports.write_xlsx(rows, period, kind, stream)
         elif output:
             with open(output, "w", encoding="utf-8", newline="") as stream:
-                exports.write_csv(rows, stream)
+                exports.write_csv(rows, stream, in_force)
         else:
-            exports.write_csv(rows, self.stdout)
+            exports.write_csv(rows, self.stdout, in_force)
         if output:
             self.stderr.write(f"wrote {len(rows)} federations to {output}")
