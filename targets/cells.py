@@ -68,7 +68,7 @@ def progress_cell(m: MetricProgress, label: str | Promise) -> SafeString:
     )
 
 
-UNIT_WORDS = {
+UNIT_WORDS: dict[str, Promise] = {
     Unit.PEOPLE: _("people"),
     Unit.UNIONS: _("unions"),
     Unit.SESSIONS: _("sessions"),

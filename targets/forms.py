@@ -35,7 +35,7 @@ class ReportForm(forms.Form):
             latest[report.indicator_id] = report
         today = progress.today()
         default_day = today if today.year == year else datetime.date(year, 12, 31)
-        initial = {"as_of": default_day}
+        initial: dict[str, object] = {"as_of": default_day}
         for ind in self.indicators:
             if ind.pk in latest:
                 initial[ind.code] = latest[ind.pk].value

@@ -71,7 +71,7 @@ class RankingTable(Table):
         self.linkable = linkable
         if indicators is not None:
             # The indicators chosen by the filter, in place of the membership two.
-            self.columns = {
+            self.columns = {  # type: ignore[misc]  # this table's own columns
                 **{name: self.columns[name] for name in ("rank", "name", "kind")},
                 **{ind.code: self._indicator_column(ind) for ind in indicators},
                 **{name: self.columns[name] for name in ("score", "rank_change")},
