@@ -9,14 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from branches.models import Federation
-from demo import build, plan, users, writer
+from demo import build, indicators, plan, users, writer
 from targets.progress import today
 from targets.services import quota_set
 
 
 class Command(BaseCommand):
     help = (
-        "Replace federations, unions, members, transfers and quotas with the demo city "
+        "Replace federations, unions, members, transfers, quotas, reports and ratings with the demo city "
         "(Hanoi's 45 upper-level unions) and create the demo logins."
     )
 
@@ -70,6 +70,7 @@ class Command(BaseCommand):
         end = today()
         plans = plan.make_plan(scale, end)
         builder = build.CityBuilder(plans, end, seeded=scale.seeded)
+        self._seeded = scale.seeded
         with writer.bulk_load_scope():
             writer.wipe()
             return self._write(plans, builder)
@@ -88,6 +89,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {federation_plan.name}: {len(unions)} unions, {len(members)} members")
         writer.reset_sequences()
         counts["quota"] = self._quotas(builder)
+        if self._seeded:
+            counts.update(indicators.load())
         return counts
 
     @staticmethod
