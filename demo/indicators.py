@@ -76,8 +76,14 @@ def load(seed: int = 2021) -> dict[str, int]:
     reports = quotas = 0
     for code, year, indicator, target, rate in NAMED_QUOTAS:
         if code in federations:
-            quota_set(federation=federations[code], year=year, metric=indicator, target=target, rate=rate,
-                      weight=UNSCORED)
+            quota_set(
+                federation=federations[code],
+                year=year,
+                metric=indicator,
+                target=target,
+                rate=rate,
+                weight=UNSCORED,
+            )
             quotas += 1
     for code, as_of, indicator, value in NAMED_REPORTS:
         if code in federations:
@@ -94,12 +100,21 @@ def load(seed: int = 2021) -> dict[str, int]:
     for i, (year, code) in enumerate(cells):
         federation = federations[code]
         for name in CITY_TOTALS:
-            report_set(federation=federation, indicator=indicators[name], as_of=D(year, 12, 31),
-                       value=shares[name][i])
+            report_set(
+                federation=federation,
+                indicator=indicators[name],
+                as_of=D(year, 12, 31),
+                value=shares[name][i],
+            )
             reports += 1
         if plans[i]:
-            quota_set(federation=federation, year=year, metric="session_participants", target=plans[i],
-                      weight=UNSCORED)
+            quota_set(
+                federation=federation,
+                year=year,
+                metric="session_participants",
+                target=plans[i],
+                weight=UNSCORED,
+            )
             quotas += 1
     return {"report": reports, "indicator quota": quotas, "rating": _rate_unions(rng)}
 

@@ -58,7 +58,7 @@ CHUNK_ROWS = 2000  # rows checked (and written) together: a few queries per chun
 BATCH_SIZE = 1000  # rows per INSERT / UPDATE statement
 MAX_PROBLEMS = 1000  # problems kept for display; all are counted
 MAX_CHANGES_SHOWN = 200  # updates (and identity changes) kept for display; all are counted
-WEB_KINDS = ("unions", "members")  # what officers import in the browser
+WEB_KINDS = ("unions", "members", "reports", "ratings")  # what officers import in the browser
 
 
 @dataclass(frozen=True)

@@ -304,13 +304,17 @@ class TestReportedFigures:
         assert card(page, "party_referrals") == "202 người" and card(page, "party_admissions") == "140 người"
 
     def test_thanh_xuan_2024(self, demo, client):
-        page = login(client, "officer.thanhxuan").get("/federations/thanh-xuan/", {"year": 2024}).content.decode()
+        officer = login(client, "officer.thanhxuan")
+        page = officer.get("/federations/thanh-xuan/", {"year": 2024}).content.decode()
         assert card(page, "officers_trained") == "1.058/1.163 người — 91,0%"
         assert card(page, "party_referrals") == "270 người"
         row = next(r for r in csv_rows(client, {"year": 2024}) if r["federation"] == "thanh-xuan")
         assert (row["officers_trained"], row["officers_trained_target"], row["officers_trained_pct"]) == (
             "1058", "1163", "91.0"
         )
+        officer.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        english = officer.get("/federations/thanh-xuan/", {"year": 2024})
+        assert card(english.content.decode(), "officers_trained") == "1,058/1,163 people — 91.0%"
 
     def test_ba_dinh_2020_and_its_norm(self, demo, client):
         page = login(client, "officer.badinh").get("/federations/ba-dinh/", {"year": 2020}).content.decode()
@@ -360,4 +364,6 @@ class TestReportedFigures:
             membership = [ind for ind in progress.indicators_in_force() if ind.code in progress.METRICS]
             everything = progress.league(Federation.objects.all(), period)
             counted = progress.league(Federation.objects.all(), period, membership)
-            assert [(r.code, r.rank, r.score) for r in everything] == [(r.code, r.rank, r.score) for r in counted]
+            assert [(r.code, r.rank, r.score) for r in everything] == [
+                (r.code, r.rank, r.score) for r in counted
+            ]
