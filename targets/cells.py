@@ -116,4 +116,6 @@ def share_groups(m: MetricProgress) -> str:
         value = m.share(group)
         return f"{floatformat(value, '1g')}%" if value is not None else str(_("not rated"))
 
-    return f"{_('State sector')}: {shown(STATE)} · {_('Non-state sector')}: {shown(NON_STATE)}"
+    return str(_("State sector: %(state)s · non-state sector: %(non_state)s")) % {
+        "state": shown(STATE), "non_state": shown(NON_STATE),
+    }

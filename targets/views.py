@@ -116,6 +116,8 @@ class OverviewView(CachedContentView):
                  "rows": [(row.name, row.metrics[ind.code]) for row in ranked
                           if row.metrics[ind.code].has_quota]}
                 for ind in chosen
+                # a chart of attainment: the membership two always, another when it has quotas
+                if ind.code in progress.METRICS or any(row.metrics[ind.code].has_quota for row in ranked)
             ],
             "linkable": set(federations.values_list("pk", flat=True)),
         }

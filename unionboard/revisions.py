@@ -181,7 +181,10 @@ def _selects(table: Table, event: str, before: str, after: str) -> list[str]:
 def _upsert(selects: list[str], token: str) -> str:
     return (
         f"INSERT INTO {REVISIONS} (federation_id, year, token) "
-        f"SELECT federation_id, year, {token} FROM ({' UNION '.join(selects)}) AS touched "
+        # DISTINCT: a table with one rule has no UNION to fold the rows of one statement that
+        # touch the same part, and an upsert may not touch a row twice.
+        f"SELECT federation_id, year, {token} FROM (SELECT DISTINCT federation_id, year FROM "
+        f"({' UNION '.join(selects)}) AS parts) AS touched "
         f"WHERE true ORDER BY federation_id, year {_UPSERT}"
     )
 
