@@ -17,6 +17,11 @@ a cut-off date `as_of`:
 - pace = target × days elapsed in Y up to `as_of` ÷ days in Y; "behind" = actual < pace, the
   exact pace (the one shown has one decimal, rounded half up).
 
+The same holds for every indicator in force (docs/indicators.md): reported ones read a
+federation's latest report dated in Y on or before `as_of` (None, "not reported", without
+one), `rated_good_share` the union ratings of Y by sector group; a target is a number or a
+rate per active union at the period's end; the score is weighted by the quotas' weights.
+
 Admissions are read from members.AdmissionTally (admissions per credited federation and
 day, kept by database triggers in the same transaction as every write), so the cost of
 a figure grows with federations and days, never with the number of members.
