@@ -3,9 +3,9 @@
 Named federations report what their reports say, on the report's date; the city-wide sums
 of 2021–2023 are year-end reports of every federation that add up to the stated totals;
 every grassroots union active at the end of 2021, 2022 and 2023 is rated so that the
-state-sector and non-state shares of the reports hold. Quotas of reported indicators
-weigh 0 in the demo's emulation scorecard: shown against their plan, they leave the
-membership rankings of every year as they were.
+state-sector and non-state shares of the reports hold, and every federation good or better.
+Quotas of reported indicators weigh 0 in the demo's emulation scorecard: shown against
+their plan, they leave the membership rankings of every year as they were.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import random
 from decimal import Decimal
 
 from branches.models import Federation, GrassrootsUnion
-from targets.models import GOOD_GRADES, Grade, Indicator, UnionRating
+from targets.models import GOOD_GRADES, FederationRating, Grade, Indicator, UnionRating
 from targets.progress import STATE_SECTORS
 from targets.services import quota_set, report_set
 
@@ -116,7 +116,13 @@ def load(seed: int = 2021) -> dict[str, int]:
                 weight=UNSCORED,
             )
             quotas += 1
-    return {"report": reports, "indicator quota": quotas, "rating": _rate_unions(rng)}
+    # 45 of 45 upper-level unions rated good or excellent, each year
+    graded = [
+        FederationRating(federation=federations[code], year=year, grade=rng.choice(GOOD_GRADES))
+        for year in CITY_YEARS for code in codes
+    ]
+    FederationRating.objects.bulk_create(graded)
+    return {"report": reports, "indicator quota": quotas, "rating": _rate_unions(rng) + len(graded)}
 
 
 def _rate_unions(rng: random.Random) -> int:

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets.models import Indicator, Quota, Report, UnionRating
+from targets.models import FederationRating, Indicator, Quota, Report, UnionRating
 from targets.services import quota_set, rating_set, report_set
 from unionboard.admin import SafeAutocompleteMixin
 from unionboard.forms import RulesModelForm
@@ -124,3 +124,23 @@ class UnionRatingAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         rating = rating_set(union=obj.union, year=obj.year, grade=obj.grade, user=request.user)
         obj.pk = rating.pk
         obj._state.adding = False
+
+
+@admin.register(FederationRating)
+class FederationRatingAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+    """The city grades its upper-level unions here (administrators)."""
+
+    form = RulesModelForm
+    list_display = ["federation", "year", "grade"]
+    list_editable = ["grade"]
+    list_select_related = ["federation"]
+    list_filter = ["year", "grade", "federation__kind"]
+    search_fields = ["federation__code", "federation__name", "federation__name_search"]
+    autocomplete_fields = ["federation"]
+    history_list_display = ["grade"]
+
+    def get_queryset(self, request):
+        return FederationRating.objects.visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["federation", "year"] if obj is not None else []

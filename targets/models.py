@@ -311,3 +311,46 @@ class UnionRating(models.Model):
                 {"year": _("The union was founded after %(year)s ended; it cannot be rated for it.")
                  % {"year": self.year}}
             )
+
+
+class FederationRatingQuerySet(ScopedQuerySet["FederationRating"]):
+    federation_paths = ("federation_id",)
+
+
+class FederationRating(models.Model):
+    """The grade the city gives an upper-level union for a year (xếp loại công đoàn cấp trên)."""
+
+    federation = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("federation")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[MinValueValidator(FIRST_YEAR, YEAR_RANGE), MaxValueValidator(LAST_YEAR, YEAR_RANGE)],
+    )
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
+
+    history = HistoricalRecords()
+    objects = FederationRatingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "federation__name_sort"]
+        verbose_name = _("federation rating")
+        verbose_name_plural = _("federation ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "year"], name="federation_rating_unique_per_year",
+                violation_error_message=_("This federation already has a grade for that year."),
+            ),
+            models.CheckConstraint(condition=Q(grade__in=Grade.values), name="federation_rating_grade_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.federation_id} {self.year}: {self.grade}"
+
+    def clean(self) -> None:
+        first_day = datetime.date(self.year, 1, 1) if self.year else None
+        if self.federation_id and first_day and not self.federation.is_open_on(first_day):
+            raise ValidationError(
+                {"year": _("%(federation)s was closed before %(year)s.")
+                 % {"federation": self.federation.name, "year": self.year}}
+            )

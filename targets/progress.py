@@ -39,13 +39,22 @@ from fractions import Fraction
 from functools import cached_property
 from types import SimpleNamespace
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from branches.models import Federation, GrassrootsUnion, Sector, UnionStatus
 from members.models import AdmissionTally
-from targets.models import GOOD_GRADES, MEMBERSHIP, Indicator, Metric, Quota, Report, UnionRating
+from targets.models import (
+    GOOD_GRADES,
+    MEMBERSHIP,
+    FederationRating,
+    Indicator,
+    Metric,
+    Quota,
+    Report,
+    UnionRating,
+)
 
 # The membership indicators, drawn month by month and in the quota history.
 METRICS: tuple[str, ...] = MEMBERSHIP
@@ -459,7 +468,12 @@ def league(
     if indicators is None:
         indicators = indicators_in_force()
     previous = period.previous()
-    feds = list(federations.order_by("code"))
+    # The city's grade of each federation, read with the federations (no query of its own).
+    graded = FederationRating.objects.filter(federation=OuterRef("pk")).values("grade")
+    feds = list(federations.order_by("code").annotate(
+        grade_now=Subquery(graded.filter(year=period.year)[:1]),
+        grade_before=Subquery(graded.filter(year=previous.year)[:1]),
+    ))
     ids = federations.values("pk")
     quotas: dict = defaultdict(dict)
     rates = False
@@ -504,12 +518,15 @@ def league(
 
 @dataclass(frozen=True)
 class Totals:
-    """City totals: the sum of actuals over the sum of targets, now and a year before."""
+    """City totals: the sum of actuals over the sum of targets, now and a year before; and
+    how many federations the city rated, and rated good or excellent, in each year."""
 
     metrics: dict[str, MetricProgress]
     previous: dict[str, MetricProgress]
     federations: int
     ranked: int
+    federations_rated: tuple[int, int] = (0, 0)  # (good or excellent, rated) in Y
+    previous_federations_rated: tuple[int, int] = (0, 0)
 
 
 def _summed(items: list[MetricProgress], at: Period) -> MetricProgress:
@@ -538,7 +555,15 @@ def totals(rows: Iterable[FederationProgress], period: Period) -> Totals:
         previous={c: _summed([row.previous[c] for row in rows], previous) for c in codes},
         federations=len(rows),
         ranked=sum(1 for row in rows if row.rank is not None),
+        federations_rated=_graded(getattr(row.federation, "grade_now", None) for row in rows),
+        previous_federations_rated=_graded(getattr(row.federation, "grade_before", None) for row in rows),
     )
+
+
+def _graded(grades: Iterable[str | None]) -> tuple[int, int]:
+    """(rated good or excellent, rated) among the federations' grades."""
+    rated = [grade for grade in grades if grade is not None]
+    return sum(1 for grade in rated if grade in GOOD_GRADES), len(rated)
 
 
 def furthest_behind(rows: Iterable[FederationProgress], limit: int = 5) -> list[FederationProgress]:

@@ -52,7 +52,7 @@ from branches.services import union_set_status
 from imports.schemas import SCHEMAS
 from members import services
 from members.models import Member, MemberStatus, Transfer
-from targets.models import Indicator, Metric, Quota, Report, UnionRating
+from targets.models import FederationRating, Indicator, Metric, Quota, Report, UnionRating
 from tests.factories import MemberFactory, QuotaFactory, UnionFactory
 from unionboard import roles
 
@@ -134,6 +134,9 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
     }
     ratings = {side: UnionRating.objects.create(union=union[side], year=2024, grade="good") for side in SIDES}
     indicators = {"A": indicator, "B": Indicator.objects.get(code="party_admissions")}
+    federation_ratings = {
+        side: FederationRating.objects.create(federation=fed[side], year=2024, grade="good") for side in SIDES
+    }
     for built_in in indicators.values():
         built_in.save()  # a history record to open (the migration wrote the built-ins without one)
     built = World(fed=fed, union=union, union2=union2, member=member, transfer=transfer, quota=quota,
@@ -148,6 +151,7 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
         "targets.Indicator": indicators,
         "targets.Report": reports,
         "targets.UnionRating": ratings,
+        "targets.FederationRating": federation_ratings,
         "auth.User": {"A": officer_a, "B": officer_b},
         "auth.Group": groups,
         "axes.AccessAttempt": axes_rows(AccessAttempt, attempt_time=now, get_data="", post_data="",

@@ -357,6 +357,7 @@ class TestReportedFigures:
             groups = card(page, "rated_good_share-groups")
             state, non_state = (float(x.replace(",", ".")) for x in re.findall(r"([\d,]+)%", groups))
             assert state > 93 and non_state > 55, groups
+            assert card(page, "federations-rated") == "Công đoàn cấp trên xếp loại tốt, xuất sắc: 45/45"
 
     def test_reported_quotas_leave_the_rankings_as_they_were(self, demo):
         for year in range(2020, 2025):

@@ -454,3 +454,21 @@ def test_an_admin_cannot_make_a_new_indicator_counted(client_for, admin_user):
     assert response.status_code == 200
     assert "Chỉ các chỉ tiêu có sẵn mới được đếm từ dữ liệu" in response.content.decode()
     assert not Indicator.objects.filter(code="made_up").exists()
+
+
+def test_the_city_counts_the_federations_it_rated_good_or_excellent(client_for, city_staff, fed_a, fed_b):
+    from targets.models import FederationRating
+
+    closed = FederationFactory(code="fed-gone", closed_on=D(2022, 6, 30))
+    FederationRating.objects.create(federation=fed_a, year=2023, grade="excellent")
+    FederationRating.objects.create(federation=fed_b, year=2023, grade="completed")
+    rating = FederationRating(federation=closed, year=2023, grade="good")
+    with pytest.raises(Exception, match="was closed before 2023"):
+        rating.full_clean()
+    union = UnionFactory(federation=fed_a, founded_on=D(2020, 1, 1))
+    UnionRating.objects.create(union=union, year=2023, grade="good")
+    period = progress.make_period(2023)
+    totals = progress.totals(progress.league(Federation.objects.all(), period), period)
+    assert totals.federations_rated == (1, 2)
+    page = client_for(city_staff).get(reverse("overview"), {"year": 2023, "indicator": "rated_good_share"})
+    assert re.search(r'data-figure="federations-rated">[^<]*: 1/2<', page.content.decode())

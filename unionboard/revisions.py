@@ -29,7 +29,8 @@ What a write touches (the `TABLES` rules; on an update, the rows before and afte
   appeared or gone (the year menus list the years with quotas).
 - a federation: its ITSELF.
 - a report: (its federation, the year of its date); a union rating: (its union's
-  federation, its year); an indicator: the city's EPOCH (every page names indicators).
+  federation, its year); a federation's rating: (it, its year); an indicator: the city's
+  EPOCH (every page names indicators).
 
 City-wide rows have federation 0: ACCESS moves with every change to who may see what
 (users' groups, permissions and flags, officer links; unionboard.auth caches permissions
@@ -137,6 +138,7 @@ TABLES: dict[str, Table] = {
         ("id", "union_id", "year"),
         (Rule("u.federation_id", "r.year", joins="JOIN branches_grassrootsunion u ON u.id = r.union_id"),),
     ),
+    "targets_federationrating": Table(("id", "federation_id", "year"), (Rule("r.federation_id", "r.year"),)),
     # An indicator renamed, added or retired changes what every page shows.
     "targets_indicator": Table(("id",), (Rule(str(CITY), str(EPOCH)),)),
 }
