@@ -158,8 +158,9 @@ def _number(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def report_columns() -> list[ReportColumn]:
-    """The rankings page's columns, headed in the active language."""
+def report_columns(indicators: Iterable[Indicator] = ()) -> list[ReportColumn]:
+    """The rankings page's columns, headed in the active language; then actual, quota and
+    attainment of each other indicator in force."""
     columns = [
         ReportColumn(_("Rank"), number_format="0", min_width=6),
         ReportColumn(_("Federation"), min_width=24),
@@ -177,15 +178,28 @@ def report_columns() -> list[ReportColumn]:
         ReportColumn(_("Score (%)"), number_format=PERCENT_FORMAT),
         ReportColumn(_("Change since last year"), number_format=RANK_CHANGE_FORMAT, max_width=16),
     ]
+    for indicator in indicators:
+        if indicator.code in COLUMNS:
+            continue
+        amount = PERCENT_FORMAT if indicator.is_percent else COUNT_FORMAT
+        columns += [
+            ReportColumn(_("Actual"), indicator.name, amount),
+            ReportColumn(_("Quota"), indicator.name, COUNT_FORMAT),
+            ReportColumn(_("Attainment (%)"), indicator.name, PERCENT_FORMAT),
+        ]
     return columns
 
 
-def report_values(row: FederationProgress) -> list:
-    """One federation's cells in report_columns() order: numbers as numbers, None when absent."""
+def report_values(row: FederationProgress, indicators: Iterable[Indicator] = ()) -> list:
+    """One federation's cells in report_columns() order: numbers as numbers, None when absent
+    (a figure not reported is an empty cell, never 0)."""
     values = [row.rank, escape_cell(row.name), row.federation.get_kind_display()]
     for metric in (row.new_members, row.new_unions):
         values += [metric.actual, metric.target, _number(metric.pct), _status_words(metric)]
     values += [_number(row.score_pct), row.rank_change]
+    for code in extra_codes(indicators):
+        m = row.metrics[code]
+        values += [_number(m.shown), m.target, _number(m.pct)]
     return values
 
 
@@ -262,11 +276,14 @@ def _page_setup(sheet: Worksheet, heading_rows: str) -> None:
 
 
 def write_xlsx(
-    rows: Iterable[FederationProgress], period: Period, kind: str | None, stream
+    rows: Iterable[FederationProgress], period: Period, kind: str | None, stream,
+    indicators: Iterable[Indicator] = (),
 ) -> None:
-    """The rankings as a printable report, in the active language."""
+    """The rankings as a printable report, in the active language, with the indicators in
+    force beyond the membership two after the score."""
     rows = list(rows)
-    columns = report_columns()
+    indicators = list(indicators)
+    columns = report_columns(indicators)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Rankings")[:31]
@@ -284,7 +301,7 @@ def write_xlsx(
 
     widths = [max(column.min_width, *(len(word) for word in column.heading.split())) for column in columns]
     for offset, row in enumerate(rows):
-        values = report_values(row)
+        values = report_values(row, indicators)
         for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
             cell = sheet.cell(row=first_data_row + offset, column=index, value=value)
             cell.border = GRID

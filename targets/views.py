@@ -178,7 +178,7 @@ def rankings_export(request, fmt: str):
         response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         buffer = io.BytesIO()
-        exports.write_xlsx(rows, period, kind, buffer)
+        exports.write_xlsx(rows, period, kind, buffer, progress.in_force(rows, filterset.indicators))
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

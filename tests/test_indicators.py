@@ -472,3 +472,20 @@ def test_the_city_counts_the_federations_it_rated_good_or_excellent(client_for, 
     assert totals.federations_rated == (1, 2)
     page = client_for(city_staff).get(reverse("overview"), {"year": 2023, "indicator": "rated_good_share"})
     assert re.search(r'data-figure="federations-rated">[^<]*: 1/2<', page.content.decode())
+
+
+def test_the_xlsx_report_carries_the_indicators_in_force(client_for, city_staff, fed_a, fed_b):
+    from openpyxl import load_workbook
+
+    QuotaFactory(federation=fed_a, year=2024, metric="new_members", target=10)
+    QuotaFactory(federation=fed_b, year=2024, metric="new_members", target=10)
+    Quota.objects.create(federation=fed_a, year=2024, metric_id="party_referrals", target=40)
+    Report.objects.create(federation=fed_a, indicator=ind("party_referrals"), as_of=D(2024, 6, 30), value=30)
+    response = client_for(city_staff).get(reverse("rankings_export", args=["xlsx"]), {"year": 2024})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    group_row = next(row for row in cells if "Giới thiệu đoàn viên ưu tú cho Đảng" in row)
+    start = group_row.index("Giới thiệu đoàn viên ưu tú cho Đảng")
+    by_name = {row[1]: row for row in cells if row[1] in ("LĐLĐ quận Ánh Dương", "LĐLĐ huyện Bình Minh")}
+    assert by_name["LĐLĐ quận Ánh Dương"][start : start + 3] == [30, 40, 75.0]
+    assert by_name["LĐLĐ huyện Bình Minh"][start : start + 3] == [None, None, None]  # not reported: empty

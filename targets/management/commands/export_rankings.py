@@ -63,7 +63,7 @@ class Command(BaseCommand):
             if not output:
                 raise CommandError("--format xlsx needs --output PATH")
             with open(output, "wb") as stream, translation.override(language):
-                exports.write_xlsx(rows, period, kind, stream)
+                exports.write_xlsx(rows, period, kind, stream, in_force)
         elif output:
             with open(output, "w", encoding="utf-8", newline="") as stream:
                 exports.write_csv(rows, stream, in_force)
