@@ -53,7 +53,7 @@ from imports import progress
 from imports.schemas import SCHEMAS
 from members import services
 from members.models import Member, MemberStatus, Transfer
-from targets.models import Metric, Quota
+from targets.models import FederationRating, Indicator, Metric, Quota, Report, UnionRating
 from tests.factories import MemberFactory, QuotaFactory, UnionFactory
 from unionboard import roles
 
@@ -128,6 +128,18 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
         }
 
     now = timezone.now()
+    indicator = Indicator.objects.get(code="party_referrals")
+    reports = {
+        side: Report.objects.create(federation=fed[side], indicator=indicator, as_of=D(2024, 6, 30), value=10)
+        for side in SIDES
+    }
+    ratings = {side: UnionRating.objects.create(union=union[side], year=2024, grade="good") for side in SIDES}
+    indicators = {"A": indicator, "B": Indicator.objects.get(code="party_admissions")}
+    federation_ratings = {
+        side: FederationRating.objects.create(federation=fed[side], year=2024, grade="good") for side in SIDES
+    }
+    for built_in in indicators.values():
+        built_in.save()  # a history record to open (the migration wrote the built-ins without one)
     built = World(fed=fed, union=union, union2=union2, member=member, transfer=transfer, quota=quota,
                   users=users)
     # The objects the admin's change, history and delete pages are opened on, per model.
@@ -137,6 +149,10 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
         "members.Member": member,
         "members.Transfer": transfer,
         "targets.Quota": quota,
+        "targets.Indicator": indicators,
+        "targets.Report": reports,
+        "targets.UnionRating": ratings,
+        "targets.FederationRating": federation_ratings,
         "auth.User": {"A": officer_a, "B": officer_b},
         "auth.Group": groups,
         "axes.AccessAttempt": axes_rows(AccessAttempt, attempt_time=now, get_data="", post_data="",
@@ -173,7 +189,13 @@ def snapshot() -> dict:
             "member_id", "from_union_id", "to_union_id", "transferred_on"
         )),
         "quotas": list(Quota.objects.order_by("pk").values_list("federation_id", "year", "metric", "target")),
-        "history": [GrassrootsUnion.history.count(), Member.history.count(), Quota.history.count()],
+        "reports": list(
+            Report.objects.order_by("pk").values_list("federation_id", "indicator_id", "as_of", "value")
+        ),
+        "ratings": list(UnionRating.objects.order_by("pk").values_list("union_id", "year", "grade")),
+        "indicators": list(Indicator.objects.order_by("pk").values_list("code", "name_vi", "active")),
+        "history": [GrassrootsUnion.history.count(), Member.history.count(), Quota.history.count(),
+                    Report.history.count()],
         "users": list(User.objects.order_by("pk").values_list(
             "username", "password", "is_active", "is_staff", "is_superuser"
         )),
@@ -322,6 +344,10 @@ def new_password(world, case, client, persona):
             "new_password2": "Đổi-mật-khẩu-2024!"}
 
 
+def reported_figures(world, case, client, persona):
+    return {"as_of": f"{timezone.localdate().year}-01-01", "party_referrals": "12"}
+
+
 def english(world, case, client, persona):
     return {"language": "en", "next": "/"}
 
@@ -340,6 +366,11 @@ ROUTES: dict[str, Route] = {
         "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
     ),
     "federation_detail": Route("login shows 404 shows shows", cases=SIDES, kwargs=fed_code, marker=fed_name),
+    # officers report their own federation's figures; city staff read them only
+    "report_entry": Route(
+        "login shows 404 403 shows", post="login saved 404 403 saved", cases=SIDES, kwargs=fed_code,
+        data=reported_figures, marker=fed_name,
+    ),
     # grassroots unions: another federation's union is a 404; city staff read but never record
     "branches:union_list": Route("login shows hides shows shows", cases=SIDES, marker=union_name),
     # the lists' exports: scoped like the lists (tests/test_list_exports.py checks their rows)
@@ -496,6 +527,7 @@ def confirmed_delete(world, case, client, persona):
 # What the superuser gets on each admin page of a model, when it differs from a plain 200.
 ADMIN_SPECIAL = {
     ("axes.AccessAttempt", "add"): "403",
+    ("targets.Indicator", "delete"): "403",  # retired (active off), never deleted
     ("axes.AccessLog", "add"): "403",
     ("axes.AccessFailureLog", "add"): "403",
 }

@@ -189,7 +189,7 @@ def test_the_command_refuses_identity_changes_unless_allowed(tmp_path, woman):
 def test_the_command_prints_each_change_old_and_new(tmp_path, fed_a, fed_b):
     UnionFactory(code="cdcs-mv", federation=fed_a, name="Công đoàn Thử", employees=40,
                  founded_on=D(2015, 1, 1), sector="non_state")
-    Quota.objects.create(federation=fed_a, year=2025, metric="new_members", target=300)
+    Quota.objects.create(federation=fed_a, year=2025, metric_id="new_members", target=300)
     unions = tmp_path / "unions.csv"
     unions.write_text("code,name,federation,sector,founded_on,employees\n"
                       "cdcs-mv,Công đoàn Thử,fed-b,non_state,2015-01-01,45\n", encoding="utf-8")

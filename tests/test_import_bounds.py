@@ -30,7 +30,7 @@ from branches.models import CODE_INVALID, Federation, GrassrootsUnion
 from imports import reading, service, xlsx
 from imports.schemas import SCHEMAS
 from members.models import Member
-from targets.models import Quota
+from targets.models import Indicator, Quota, Report, UnionRating
 from tests.factories import UnionFactory
 
 pytestmark = pytest.mark.django_db
@@ -542,6 +542,8 @@ GOOD_ROWS = {
     "members": {"card_no": "TN-9", "full_name": "Lê Văn Mẫu", "gender": "male", "union": "cdcs-a1",
                 "admitted_on": "2024-03-01"},
     "quotas": {"federation": "fed-a", "year": "2025", "metric": "new_members", "target": "100"},
+    "reports": {"federation": "fed-a", "indicator": "party_referrals", "as_of": "2024-06-30", "value": "71"},
+    "ratings": {"union": "cdcs-a1", "year": "2024", "grade": "good"},
 }
 
 
@@ -568,8 +570,11 @@ def test_the_limits_come_from_the_model_fields():
     a longer column in the import, and no limit is written twice."""
     stored_in = {
         "federations": Federation, "unions": GrassrootsUnion, "members": Member, "quotas": Quota,
+        "reports": Report, "ratings": UnionRating,
     }
-    references = {"federation": Federation, "union": GrassrootsUnion}
+    references = {
+        "federation": Federation, "union": GrassrootsUnion, "metric": Indicator, "indicator": Indicator,
+    }
     for kind, schema in SCHEMAS.items():
         for column in schema.columns:
             model = references.get(column.name, stored_in[kind])

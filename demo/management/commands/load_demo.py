@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from branches.models import Federation
-from demo import build, plan, users, writer
+from demo import build, indicators, plan, users, writer
 from targets.progress import today
 from targets.services import quota_set
 from unionboard.console import Progress
@@ -24,7 +24,7 @@ from unionboard.console import Progress
 
 class Command(BaseCommand):
     help = (
-        "Replace federations, unions, members, transfers and quotas with the demo city "
+        "Replace federations, unions, members, transfers, quotas, reports and ratings with the demo city "
         "(Hanoi's 45 upper-level unions) and create the demo logins."
     )
 
@@ -79,6 +79,7 @@ class Command(BaseCommand):
         end = today()
         plans = plan.make_plan(scale, end)
         builder = build.CityBuilder(plans, end, seeded=scale.seeded)
+        self._seeded = scale.seeded
         with writer.bulk_load_scope():
             self._step("removing the records loaded before")
             writer.wipe()
@@ -111,6 +112,8 @@ class Command(BaseCommand):
         bar.finish()
         writer.reset_sequences()
         counts["quota"] = self._quotas(builder)
+        if self._seeded:
+            counts.update(indicators.load())
         return counts
 
     def _quotas(self, builder) -> int:
