@@ -47,7 +47,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
 from branches.services import status_change_errors
-from imports import reading
+from imports import copying, reading
 from imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
 from members.models import Member, MemberStatus
 from targets.models import Quota
@@ -228,6 +228,9 @@ class Importer:
                 self.model.objects.bulk_create(creates, batch_size=BATCH_SIZE)
             if updates:
                 self.model.objects.bulk_update(updates, self.update_fields, batch_size=BATCH_SIZE)
+
+    def finish(self) -> None:
+        """Write what `save` left for the end, once every row has passed its checks."""
 
     @staticmethod
     def apply(obj, values: dict[str, Any]) -> bool:
@@ -426,6 +429,24 @@ class MemberImporter(Importer):
         super().__init__(**kwargs)
         # The unions named by the file, with what Member.clean reads of them (founding, status).
         self.unions: dict[str, GrassrootsUnion | None] = {}
+        # On PostgreSQL new members go through COPY and one INSERT … SELECT (imports.copying).
+        self.copy = (
+            copying.MemberCopy(
+                history_user=self.history_user, history_date=self.history_date, reason=self.reason
+            )
+            if copying.available() else None
+        )
+
+    def save(self, creates, updates):
+        if self.copy is None:
+            super().save(creates, updates)
+            return
+        self.copy.stage(creates)
+        super().save([], updates)
+
+    def finish(self):
+        if self.copy is not None:
+            self.copy.write()
 
     def name_of(self, before):
         return before["full_name"]
@@ -740,6 +761,8 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
                 updates.append(obj)
         if commit and result.ok:
             importer.save(creates, updates)
+    if commit and result.ok:
+        importer.finish()
 
 
 @dataclass(frozen=True)
