@@ -10,7 +10,10 @@ Each row is checked with the models' own rules — `clean`, the field validators
 union's change of status `branches.services.status_change_errors` — the very rules that
 the forms, the admin and the write services run, so a row is refused here with the same
 message a form would show. The rows are then written in bulk, not through the per-record
-services: those cost a few queries each, a file has 100.000 rows.
+services: those cost a few queries each, a file has 100.000 rows. On PostgreSQL the new
+members are staged with COPY and written, with their history, by one INSERT … SELECT once
+the whole file has passed (`imports.copying`); elsewhere, and for updates, each chunk goes
+through `bulk_create_with_history` / `bulk_update_with_history`.
 
 Rows are matched on their key (a federation's or union's `code`, a member's `card_no`, a
 quota's federation, year and metric), so importing the same file again changes nothing.
