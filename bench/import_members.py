@@ -1,6 +1,6 @@
 """Import throughput: a generated members CSV through the import service, timed and measured.
 
-    python bench/import_members.py [--rows 100000] [--unions 200] [--keep]
+    python bench/import_members.py [--rows 100000] [--unions 200] [--pairs 2] [--generic] [--keep]
 
 Uses the database of DATABASE_URL (migrated). Members go into existing grassroots unions; a
 benchmark federation with --unions unions is created when the database has none. The runs:
@@ -11,7 +11,9 @@ benchmark federation with --unions unions is created when the database has none.
      into a temporary table (COPY on PostgreSQL), then one INSERT … SELECT into the members
      table and their history rows — with the same indexes and triggers, in one transaction;
    - the import of the file (read, checked, written in one transaction): seconds and rows/s;
-   and the ratio of the two, pair by pair (the machine may be loaded: a pair shares its load);
+   and the ratio of the two, pair by pair (the machine may be loaded: a pair shares its load).
+   With --generic the import writes new members through `bulk_create_with_history` on
+   PostgreSQL too (the path before `imports.copying`), for a comparison on the same day;
 2. import the same file again: every row unchanged, nothing written;
 3. import a second file of the same size under tracemalloc: the peak of Python memory
    (tracing slows Python down, so this run is not timed).
@@ -54,7 +56,7 @@ settings.DEBUG = False
 from django.db import connection, transaction  # noqa: E402
 
 from branches.models import Federation, FederationKind, GrassrootsUnion, Sector  # noqa: E402
-from imports import service  # noqa: E402
+from imports import copying, service  # noqa: E402
 from members.models import AdmissionTally, Member  # noqa: E402
 from unionboard.text import fold  # noqa: E402
 
@@ -226,8 +228,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--unions", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the imported members")
+    parser.add_argument("--generic", action="store_true",
+                        help="new members through bulk_create_with_history on PostgreSQL too")
     parser.add_argument("--pairs", type=int, default=2, help="the floor, then the import: so many times")
     args = parser.parse_args()
+    if args.generic:
+        copying.available = lambda: False  # type: ignore[assignment]
 
     unions, created_federation = ensure_unions(args.unions)
     run_id = secrets.token_hex(3).upper()
@@ -261,7 +267,8 @@ def main() -> None:
     else:
         number = connection.cursor().connection.info.server_version  # e.g. 150020 for 15.20
         version = f"{number // 10000}.{number % 10000}"
-    print(f"### {vendor} {version}, {datetime.date.today().isoformat()}")
+    path = "COPY and INSERT … SELECT" if copying.available() else "bulk_create_with_history"
+    print(f"### {vendor} {version}, {datetime.date.today().isoformat()}, new members written by {path}")
     print()
     print(f"Machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}; a {size_mb:.1f} MB CSV of {args.rows:,} members "
