@@ -139,16 +139,20 @@ def test_copy_and_generic_paths_write_the_same_rows_history_tally_and_revisions(
     assert (fed_a.pk, 2025) in by_copy["revisions touched"]
 
 
-def test_new_members_are_written_by_one_statement_whatever_the_chunks(web_client, unions):
-    """Three chunks of new members, one INSERT … SELECT writing them and their history."""
+def test_new_members_are_written_by_one_statement_a_chunk(web_client, unions):
+    """Three chunks of new members: each written, with its history, by one INSERT … SELECT."""
     with CaptureQueriesContext(connection) as queries:
         page = import_through_the_browser(web_client, FILE)
     assert "members.csv imported: 7 created, 1 updated, 0 unchanged." in page
     inserts = [sql for query in queries if "INSERT INTO" in (sql := query["sql"]) and "member" in sql]
-    # the one statement for the new members, and the update's history row (bulk_update_with_history)
-    assert len(inserts) == 2
-    assert inserts[0].startswith('INSERT INTO "members_historicalmember"')
-    assert inserts[1].startswith('WITH written AS ( INSERT INTO "members_member"')
+    # chunk 1's new members; the update's history row (bulk_update_with_history, chunk 2);
+    # chunk 2's and chunk 3's new members
+    assert [sql[:48] for sql in inserts] == [
+        'WITH written AS ( INSERT INTO "members_member" (',
+        'INSERT INTO "members_historicalmember" ("id", "c',
+        'WITH written AS ( INSERT INTO "members_member" (',
+        'WITH written AS ( INSERT INTO "members_member" (',
+    ]
     assert Member.objects.filter(card_no__startswith="CP-").count() == NEW
     assert Member.history.filter(card_no__startswith="CP-", history_type="+").count() == NEW
     assert Member.objects.get(card_no="OLD-001").status == MemberStatus.LEFT
@@ -174,15 +178,20 @@ def test_a_bad_row_after_staged_chunks_writes_nothing(unions):
     assert result.written and result.created == NEW
 
 
-def test_a_card_number_taken_while_the_file_was_written_refuses_the_file(unions, monkeypatch):
+@pytest.mark.parametrize("card, method", [
+    ("CP-001", "send"),  # the first chunk, its error read while the next chunk is checked
+    ("CP-007", "write"),  # the last chunk, written once the whole file has passed
+])
+def test_a_card_number_taken_while_the_file_was_written_refuses_the_file(unions, monkeypatch, card, method):
     """A card number admitted by someone else between the checks and the INSERT … SELECT."""
-    write = copying.MemberCopy.write
+    original = getattr(copying.MemberCopy, method)
 
     def taken_meanwhile(self):
-        MemberFactory(card_no="CP-004", union=unions[0])
-        return write(self)
+        if not Member.objects.filter(card_no=card).exists():
+            MemberFactory(card_no=card, union=unions[0])
+        return original(self)
 
-    monkeypatch.setattr(copying.MemberCopy, "write", taken_meanwhile)
+    monkeypatch.setattr(copying.MemberCopy, method, taken_meanwhile)
     result = service.import_file(kind="members", source=io.BytesIO(FILE.encode()), filename="race.csv",
                                  commit=True)
     assert not result.written
@@ -192,6 +201,11 @@ def test_a_card_number_taken_while_the_file_was_written_refuses_the_file(unions,
     ]
     assert Member.objects.filter(card_no__startswith="CP-").count() == 0
     assert Member.objects.get(card_no="OLD-001").status == MemberStatus.ACTIVE
+    # the connection is usable again, out of pipeline mode: the next import goes through
+    monkeypatch.undo()
+    result = service.import_file(kind="members", source=io.BytesIO(FILE.replace(card, card + "X").encode()),
+                                 filename="again.csv", commit=True)
+    assert result.written and result.created == NEW
 
 
 @pytest.fixture
