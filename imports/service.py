@@ -719,7 +719,12 @@ def import_file(
                 except BaseException as error:
                     importer.close(error)
                     raise
-                importer.close(None)
+                try:
+                    importer.close(None)
+                except IntegrityError:
+                    if result.ok:
+                        raise
+                    # rolled back anyway: the rows' own problems are the ones to show
                 if not result.ok:
                     transaction.set_rollback(True)
         else:

@@ -208,6 +208,29 @@ def test_a_card_number_taken_while_the_file_was_written_refuses_the_file(unions,
     assert result.written and result.created == NEW
 
 
+def test_a_bad_row_is_shown_even_when_a_written_chunk_then_fails(unions, monkeypatch):
+    """Chunk 2's card number taken meanwhile and row 9 refused: the file shows row 9's
+    problem (the file is rolled back either way), not the race."""
+    send, calls = copying.MemberCopy.send, []
+
+    def taken_meanwhile(self):
+        calls.append(self.pending)
+        if len(calls) == 3:  # chunk 2 staged, sent once chunk 3 is looked up
+            MemberFactory(card_no="CP-004", union=unions[0])
+        return send(self)
+
+    monkeypatch.setattr(copying.MemberCopy, "send", taken_meanwhile)
+    bad = FILE.replace("CP-007,Đỗ Ngọc Lan,female,1999-09-09", "CP-007,Đỗ Ngọc Lan,female,2030-09-09")
+    result = service.import_file(kind="members", source=io.BytesIO(bad.encode()), filename="bad.csv",
+                                 commit=True)
+    assert calls == [False, True, True]  # nothing staged when chunk 1 is looked up
+    assert not result.written
+    assert [(problem.row, problem.message) for problem in result.problems] == [
+        (9, "The date cannot be in the future.")
+    ]
+    assert Member.objects.filter(card_no__startswith="CP-").count() == 0
+
+
 @pytest.fixture
 def web_client(client_for, officer_a):
     client = client_for(officer_a)
