@@ -719,12 +719,7 @@ def import_file(
                 except BaseException as error:
                     importer.close(error)
                     raise
-                try:
-                    importer.close(None)
-                except IntegrityError:
-                    if result.ok:
-                        raise
-                    # rolled back anyway: the rows' own problems are the ones to show
+                importer.close(None)
                 if not result.ok:
                     transaction.set_rollback(True)
         else:
