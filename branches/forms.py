@@ -11,16 +11,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
+from branches.selectors import union_code_suggestion
 from unionboard.forms import DateInput, RuleErrorsMixin, RulesModelForm
 
 
 class UnionForm(RulesModelForm):
-    """Found a union in one of the user's federations, or correct its details."""
+    """Found a union in one of the user's federations, or correct its details.
+
+    A new union's code may be left empty: it is then made from the federation's code and
+    the name (branches.selectors.union_code_suggestion), and a form shown again with an
+    error elsewhere shows that code filled in.
+    """
 
     class Meta:
         model = GrassrootsUnion
-        fields = ["code", "name", "federation", "sector", "founded_on", "employees"]
+        # The name and federation first: a code left empty is made from them.
+        fields = ["name", "federation", "code", "sector", "founded_on", "employees"]
         widgets = {"founded_on": DateInput()}
+
+    code_suggested = False
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,6 +39,26 @@ class UnionForm(RulesModelForm):
             # The federation and the founding credit move only through the admin (mergers).
             del self.fields["federation"]
             self.fields["code"].disabled = True
+        else:
+            first = self.fields["federation"].queryset.first()
+            example = union_code_suggestion(
+                federation_code=first.code if first else "", name=str(_("Garment Company No. 10"))
+            )
+            self.fields["code"].required = False
+            self.fields["code"].help_text = _(
+                "Leave it empty to use a code made from the federation and the name, such as %(example)s."
+            ) % {"example": example}
+
+    def clean(self):
+        cleaned = super().clean()
+        federation, name = cleaned.get("federation"), cleaned.get("name")
+        new = not self.instance.pk
+        if new and not cleaned.get("code") and "code" not in self.errors and federation and name:
+            cleaned["code"] = union_code_suggestion(federation_code=federation.code, name=name)
+            self.code_suggested = True
+            self.data = self.data.copy()
+            self.data[self.add_prefix("code")] = cleaned["code"]
+        return cleaned
 
 
 class UnionEventForm(RuleErrorsMixin, forms.Form):

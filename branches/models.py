@@ -15,6 +15,23 @@ from unionboard.access import ScopedQuerySet
 from unionboard.rules import RuleErrors, not_in_future
 from unionboard.text import fold, vi_sort_key
 
+# What a code of a federation or union may hold (Django's slug rule), said once: the forms,
+# the admin and the import show this message for a code such as "Thanh Xuân 01".
+CODE_INVALID = _(
+    "A code may contain only letters without accents (a–z), digits, hyphens (-) and "
+    "underscores (_), without spaces; for example thanh-xuan-may-10."
+)
+
+
+class CodeField(models.SlugField):
+    """A code (a slug) whose every door, model and form alike, says what a code may hold."""
+
+    default_error_messages = {"invalid": CODE_INVALID}
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": self.error_messages["invalid"]})
+        return super().formfield(**kwargs)
+
 
 def _keys(instance: models.Model, name: str) -> tuple[str, str]:
     """The sort and search keys of a name, each cut to its column.
@@ -49,7 +66,7 @@ class FederationQuerySet(ScopedQuerySet["Federation"]):
 class Federation(models.Model):
     """An upper-level union (Công đoàn cấp trên trực tiếp cơ sở: LĐLĐ quận/huyện/thị xã, ...)."""
 
-    code = models.SlugField(_("code"), max_length=50, unique=True)
+    code = CodeField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=FederationKind.choices)
     closed_on = models.DateField(
@@ -128,7 +145,7 @@ class GrassrootsUnionQuerySet(ScopedQuerySet["GrassrootsUnion"]):
 class GrassrootsUnion(models.Model):
     """A grassroots union (Công đoàn cơ sở, CĐCS) inside one employer."""
 
-    code = models.SlugField(_("code"), max_length=50, unique=True)
+    code = CodeField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=255)
     federation = models.ForeignKey(
         Federation, on_delete=models.PROTECT, related_name="unions", verbose_name=_("federation")

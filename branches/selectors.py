@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.text import slugify
 
 from branches.models import GrassrootsUnion, UnionStatus
 from unionboard.text import fold
@@ -93,3 +94,37 @@ def search_receiving_unions(
         .only("code", "name", "name_sort", "federation__code", "federation__name")
         .order_by("name_sort", "code")[: limit + 1]
     )
+
+
+# Words that open most union names and would only lengthen a code.
+_NAME_OPENINGS = ("cong-doan-co-so-", "cong-doan-")
+
+
+def union_code_suggestion(*, federation_code: str, name: str) -> str:
+    """A free code for a new union: the federation's code and the name without accents.
+
+    "Công đoàn Công ty May Đức Giang" in thanh-xuan → thanh-xuan-cong-ty-may-duc-giang (đ is d),
+    cut at a word to the column's 50 characters, with -2, -3... when the code is taken.
+    """
+    limit = GrassrootsUnion._meta.get_field("code").max_length or 50
+    words = slugify(fold(name))
+    for opening in _NAME_OPENINGS:
+        if words.startswith(opening) and len(words) > len(opening):
+            words = words.removeprefix(opening)
+            break
+    base = "-".join(part for part in (federation_code, words) if part)
+    number = 1
+    while True:  # one query, or a few when the same name is founded again
+        suffix = f"-{number}" if number > 1 else ""
+        code = _cut(base, limit - len(suffix)) + suffix
+        if not GrassrootsUnion.objects.filter(code=code).exists():
+            return code
+        number += 1
+
+
+def _cut(code: str, limit: int) -> str:
+    """`code` within `limit` characters, cut after a whole word where one ends in time."""
+    if len(code) <= limit:
+        return code
+    cut = code[:limit]
+    return cut.rsplit("-", 1)[0] if "-" in cut[limit // 2 :] else cut

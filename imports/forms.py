@@ -6,10 +6,15 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from unionboard.forms import MarkedBoundField
+
 KIND_CHOICES = [("members", _("Members")), ("unions", _("Grassroots unions"))]
 
 
 class ImportForm(forms.Form):
+    required_css_class = "required"  # the star beside a required field's label (static/css)
+    bound_field_class = MarkedBoundField
+
     kind = forms.ChoiceField(
         label=_("The file holds"), choices=KIND_CHOICES, initial="members", widget=forms.RadioSelect
     )

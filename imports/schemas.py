@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, validate_slug
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
 
-from branches.models import Federation, FederationKind, GrassrootsUnion, Sector, UnionStatus
+from branches.models import CODE_INVALID, Federation, FederationKind, GrassrootsUnion, Sector, UnionStatus
 from imports.reading import normalise_header
 from members.models import Gender, LeftReason, Member, MemberStatus
 from targets.models import Metric, Quota
@@ -31,7 +31,6 @@ DMY_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 GROUPED_INT = re.compile(r"^[+-]?\d{1,3}(?:[.,\u00a0 ]\d{3})+$")
 PLAIN_INT = re.compile(r"^[+-]?\d+$")
 MAX_DIGITS = 40
-CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 # What no text column may hold: control characters (NUL, which PostgreSQL refuses outright,
 # and the rest, which only a damaged file or a copy from a program brings) and lone
 # surrogates, which are not characters and cannot be encoded for the database.
@@ -79,13 +78,12 @@ def text(value) -> str:
 
 
 def code(value) -> str:
-    """A code of a federation or union: letters, digits, hyphens and underscores."""
+    """A code of a federation or union, by the models' rule and with their message (CODE_INVALID)."""
     result = _as_text(value)
-    if not CODE.match(result):
-        raise CellError(
-            _("“%(value)s” is not a code: use only letters, digits, hyphens and underscores.")
-            % {"value": _shown(result)}
-        )
+    try:
+        validate_slug(result)  # the validator of the models' code fields
+    except ValidationError as exc:
+        raise CellError(str(CODE_INVALID)) from exc
     return result
 
 

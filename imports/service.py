@@ -37,7 +37,7 @@ import copy
 import hashlib
 import itertools
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any, BinaryIO
@@ -142,9 +142,15 @@ class ImportResult:
         self.problem_count = 1
 
 
-def change_reason(filename: str, kind: str) -> str:
-    """The history note that ties every row of one import together and names the file."""
-    return f"import {kind} from {PurePath(filename).name} #{uuid.uuid4().hex[:8]}"
+def change_reason(filename: str, kind: str, note: str = "") -> str:
+    """The history note that ties every row of one import together and names the file.
+
+    `note` is the reason the importer gave (a quota changed by a decision); it comes first,
+    the file's name and the import's tag after it, within the history's 100 characters.
+    """
+    tag = f"import {kind} from {PurePath(filename).name} #{uuid.uuid4().hex[:8]}"
+    note = " ".join(note.split())
+    return f"{note[: max(100 - len(tag) - 3, 0)]} ({tag})"[:100] if note else tag[:100]
 
 
 class Importer:
@@ -677,6 +683,8 @@ def import_file(
     commit: bool = False,
     allow_identity_changes: bool = False,
     approved_identity_changes: Collection[str] | None = None,
+    reason: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check a file and, with `commit` and no problem in any row, write it in one transaction.
 
@@ -684,9 +692,14 @@ def import_file(
     without it (the command line) every record is in reach. Nothing is written when
     `commit` is false (the preview, `--dry-run`) or when any row has a problem.
 
+    `reason` is kept in the history of every record written, beside the file's name.
+
     Identity changes are written when `allow_identity_changes`; else, with
     `approved_identity_changes` (the browser), those whose `approval` is in it are written
     and the others left out; else each one is a problem.
+
+    `progress`, when given, is called with the rows read so far after each chunk of rows
+    (the browser's progress bar, the command's).
     """
     if kind not in IMPORTERS:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -704,7 +717,7 @@ def import_file(
             return result
         importer = IMPORTERS[kind](
             scope_user=scope_user, history_user=history_user,
-            reason=change_reason(filename, kind), header=header,
+            reason=change_reason(filename, kind, reason), header=header,
         )
         importer.identity_policy = (
             IdentityPolicy.all() if allow_identity_changes
@@ -715,7 +728,7 @@ def import_file(
         if commit:
             with transaction.atomic():
                 try:
-                    _run(importer, sheet, result, commit=True)
+                    _run(importer, sheet, result, commit=True, progress=progress)
                 except BaseException as error:
                     importer.close(error)
                     raise
@@ -723,7 +736,7 @@ def import_file(
                 if not result.ok:
                     transaction.set_rollback(True)
         else:
-            _run(importer, sheet, result, commit=False)
+            _run(importer, sheet, result, commit=False, progress=progress)
     except reading.FileRefused as exc:
         result.refuse(exc.message)
     except IntegrityError:
@@ -738,7 +751,10 @@ def import_file(
     return result
 
 
-def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, commit: bool) -> None:
+def _run(
+    importer: Importer, sheet: reading.Sheet, result: ImportResult, *, commit: bool,
+    progress: Callable[[int], None] | None = None,
+) -> None:
     """Check (and write) the rows chunk by chunk."""
     seen: dict[Any, int] = {}
     schema = importer.schema
@@ -765,6 +781,8 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
             if (problem := importer.reference_problem(number, values)) is not None
         ])
         if not checked:
+            if progress is not None:
+                progress(result.rows)
             continue
         found, editable = importer.existing([importer.key(values) for _, values in checked])
         creates, updates = [], []
@@ -784,6 +802,8 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
                 updates.append(obj)
         if commit and result.ok:
             importer.save(creates, updates)
+        if progress is not None:
+            progress(result.rows)
     if commit and result.ok:
         importer.finish()
 

@@ -7,6 +7,7 @@ The forms read what the user typed; the dated rules are the model's and the serv
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion, UnionStatus
@@ -28,6 +29,8 @@ class MemberForm(RulesModelForm):
         if self.instance.pk:
             del self.fields["union"]  # a member changes union only through a transfer
         else:
+            # Most admissions are recorded on the day: today's date, in the city's time zone.
+            self.fields["admitted_on"].initial = timezone.localdate
             self.fields["union"].queryset = (
                 GrassrootsUnion.objects.editable_by(user)
                 .filter(status=UnionStatus.ACTIVE)

@@ -16,13 +16,15 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from targets.progress import BEHIND, EXCEEDED, ON_PACE, MetricProgress
+from targets.progress import BEHIND, EXCEEDED, MET, NOT_MET, ON_PACE, MetricProgress
 
 # status: (badge colour, symbol, words)
 BADGES = {
     EXCEEDED: ("success", "✔", _("Quota reached")),
     ON_PACE: ("primary", "●", _("On pace")),
     BEHIND: ("warning", "▼", _("Behind pace")),
+    MET: ("success", "✔", _("Quota met")),
+    NOT_MET: ("danger", "✘", _("Quota not met")),
 }
 
 

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from targets.progress import (
     BEHIND,
     EXCEEDED,
+    MET,
+    NOT_MET,
     ON_PACE,
     FederationProgress,
     MonthPoint,
@@ -34,6 +36,8 @@ STATUS_STYLE = {
     EXCEEDED: {"color": "#1a7f37", "pattern": ""},
     ON_PACE: {"color": "#2f6db5", "pattern": "/"},
     BEHIND: {"color": "#c26a00", "pattern": "x"},
+    MET: {"color": "#1a7f37", "pattern": ""},
+    NOT_MET: {"color": "#b42318", "pattern": "x"},
 }
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
 # Figures written beside their bars cross the pace marks and the quota line: a white halo
@@ -46,6 +50,8 @@ def status_label(status: str | None) -> str:
         EXCEEDED: _("Quota reached"),
         ON_PACE: _("On pace"),
         BEHIND: _("Behind pace"),
+        MET: _("Quota met"),
+        NOT_MET: _("Quota not met"),
     }.get(status or "", _("No quota"))
 
 
@@ -90,7 +96,7 @@ def attainment_bars(rows: list[FederationProgress], metric: str) -> str:
     rows.sort(key=lambda row: (row.metrics[metric].ratio, row.code))
     number = _numbers()
     data = []
-    for status in (BEHIND, ON_PACE, EXCEEDED):
+    for status in (NOT_MET, BEHIND, ON_PACE, EXCEEDED, MET):
         subset = [row for row in rows if row.metrics[metric].status == status]
         if not subset:
             continue

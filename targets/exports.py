@@ -31,7 +31,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from branches.models import FederationKind
 from targets.models import Metric
-from targets.progress import BEHIND, EXCEEDED, ON_PACE, FederationProgress, MetricProgress, Period
+from targets.progress import (
+    BEHIND,
+    EXCEEDED,
+    MET,
+    NOT_MET,
+    ON_PACE,
+    FederationProgress,
+    MetricProgress,
+    Period,
+)
 from unionboard.spreadsheets import escape_cell
 
 COLUMNS = [
@@ -103,6 +112,8 @@ STATUS_FILLS = {  # light tints of the page's badge colours: the words carry the
     EXCEEDED: "D7EFDC",
     ON_PACE: "DCE8F6",
     BEHIND: "FBEFC9",
+    MET: "D7EFDC",
+    NOT_MET: "F8D7DA",
 }
 # A Font() without a name falls back to the application's default face (a serif in LibreOffice).
 FONT_NAME = DEFAULT_FONT.name
@@ -128,6 +139,8 @@ def _status_words(metric: MetricProgress) -> str | None:
         EXCEEDED: _("Quota reached"),
         ON_PACE: _("On pace"),
         BEHIND: _("Behind pace"),
+        MET: _("Quota met"),
+        NOT_MET: _("Quota not met"),
     }.get(metric.status or "")
 
 

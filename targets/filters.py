@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Federation, FederationKind
 from targets import progress
 from targets.models import Quota
+from unionboard.forms import DateInput
 
 
 class PeriodForm(forms.Form):
@@ -39,10 +41,9 @@ class PeriodFilter(django_filters.FilterSet):
     year = django_filters.TypedChoiceFilter(
         label=_("Year"), method="keep", coerce=int
     )
-    as_of = django_filters.DateFilter(
-        label=_("As of"), method="keep",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    # The product's date input (31/10/2020 in Vietnamese), not the browser's date picker; it
+    # also reads the ISO dates of the product's own links (as_of=2020-10-31).
+    as_of = django_filters.DateFilter(label=_("As of"), method="keep", widget=DateInput())
 
     class Meta:
         model = Federation
@@ -60,7 +61,8 @@ class PeriodFilter(django_filters.FilterSet):
         """The period the form asks for; the default year or date where it is empty or invalid.
 
         Each field counts on its own, as for the filters: an invalid kind or as-of date
-        leaves a valid year standing (`years_read` relies on it).
+        leaves a valid year standing (`years_read` relies on it). A value the form cannot
+        read is never dropped silently: its error stays on its field, beside what was typed.
         """
         data = {}
         if self.is_bound:
@@ -68,7 +70,18 @@ class PeriodFilter(django_filters.FilterSet):
             data = self.form.cleaned_data
         year = int(data.get("year") or progress.today().year)
         as_of = data.get("as_of")
-        return progress.make_period(year, as_of if as_of and as_of.year == year else None)
+        period = progress.make_period(year, as_of if as_of and as_of.year == year else None)
+        if self.is_bound:
+            shown = self.form.data.copy()
+            if "year" in self.form.errors:
+                # A year that is no choice would leave the menu on its first year (next year);
+                # it shows the year the page shows, under the error about the one asked for.
+                shown["year"] = str(year)
+            if as_of:
+                # A link's ISO date (as_of=2020-10-31) is shown as the language writes it.
+                shown["as_of"] = formats.localize_input(as_of)
+            self.form.data = shown
+        return period
 
 
 class RankingFilter(PeriodFilter):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +23,10 @@ class Metric(models.TextChoices):
 TARGET_POSITIVE = _("The target must be a positive whole number.")
 YEAR_RANGE = _("The year must be between 2000 and 2100.")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Every change of a target says why (kept in the quota's history with who and when); the
+# history's column holds at most this many characters.
+REASON_REQUIRED = _("Give the reason for this change of quota.")
+REASON_MAX_LENGTH = 100
 
 
 class QuotaQuerySet(ScopedQuerySet["Quota"]):
@@ -67,4 +72,6 @@ class Quota(models.Model):
         indexes = [models.Index(fields=["year", "metric"], name="quota_year_metric_idx")]
 
     def __str__(self) -> str:
-        return f"{self.federation} {self.year} {self.get_metric_display()}: {self.target}"
+        # The year as written (2026), the target as the language groups it (6.500): 6500 beside
+        # a year read like one.
+        return f"{self.federation} {self.year} {self.get_metric_display()}: {localize(self.target)}"

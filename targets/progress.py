@@ -15,7 +15,10 @@ a cut-off date `as_of`:
 - score = mean of the unrounded ratios over the metrics F has a quota for in Y;
 - rank = competition ranking on score (1, 2, 2, 4), ties ordered by federation code;
 - pace = target × days elapsed in Y up to `as_of` ÷ days in Y; "behind" = actual < pace, the
-  exact pace (the one shown has one decimal, rounded half up).
+  exact pace (the one shown has one decimal, rounded half up);
+- status: during the year, exceeded (actual ≥ target), on pace or behind; once `as_of` is
+  31 December the year is finished and there is no pace left to keep: met (attainment
+  ≥ 100 %) or not met.
 
 Admissions are read from members.AdmissionTally (admissions per credited federation and
 day, kept by database triggers in the same transaction as every write), so the cost of
@@ -32,6 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
@@ -47,6 +51,9 @@ METRICS: tuple[str, ...] = (Metric.NEW_MEMBERS, Metric.NEW_UNIONS)
 EXCEEDED = "exceeded"
 ON_PACE = "on_pace"
 BEHIND = "behind"
+# A finished year (as of 31 December) is judged on the quota alone.
+MET = "met"
+NOT_MET = "not_met"
 
 
 class PeriodError(ValueError):
@@ -71,6 +78,17 @@ class Period:
     @property
     def days_elapsed(self) -> int:
         return (self.as_of - self.start).days + 1
+
+    @property
+    def finished(self) -> bool:
+        """Whether the period is the whole year (as of 31 December)."""
+        return self.as_of == datetime.date(self.year, 12, 31)
+
+    @property
+    def query(self) -> str:
+        """The period as a link's query string (year=2020&as_of=2020-10-31): a drill-down keeps
+        it, and no number in it is written the way the interface writes numbers (2.020)."""
+        return urlencode({"year": str(self.year), "as_of": self.as_of.isoformat()})
 
     def previous(self) -> Period:
         """The same stretch of the year before (29 February becomes 28 February)."""
@@ -128,6 +146,7 @@ class MetricProgress:
     actual: int
     target: int | None
     expected: Fraction | None  # the exact pace (None without a quota)
+    finished: bool = False  # the whole year: the status is met or not met (Period.finished)
 
     @property
     def ratio(self) -> Fraction | None:
@@ -156,9 +175,12 @@ class MetricProgress:
     @property
     def status(self) -> str | None:
         """Exceeded, on pace or behind; behind is measured against the exact pace, so 3
-        admitted against a pace of 3,01 is behind although the pace shows as 3,0."""
+        admitted against a pace of 3,01 is behind although the pace shows as 3,0. A finished
+        year is met or not met: 505 of 410 at 31/12/2020 is met, 9 of 10 is not met."""
         if not self.target:
             return None
+        if self.finished:
+            return MET if self.actual >= self.target else NOT_MET
         if self.actual >= self.target:
             return EXCEEDED
         if self.expected is not None and self.actual >= self.expected:
@@ -172,7 +194,7 @@ class MetricProgress:
 
 def _metric(actual: int, target: int | None, period: Period) -> MetricProgress:
     expected = Fraction(target * period.days_elapsed, period.days_in_year) if target else None
-    return MetricProgress(actual=actual, target=target, expected=expected)
+    return MetricProgress(actual=actual, target=target, expected=expected, finished=period.finished)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
 from targets.cells import progress_cell
-from targets.progress import FederationProgress
+from targets.progress import FederationProgress, Period
 from unionboard.tables import Column, Table, day, link
 
 NEW_MEMBERS, NEW_UNIONS = _("New members"), _("New grassroots unions")
@@ -62,14 +62,18 @@ class RankingTable(Table):
     empty_text = _("No federation has a quota for this year.")
     per_page = 100  # a city's 45 federations fit one page; a country's hundreds are paged, ranks kept
 
-    def __init__(self, rows: list[FederationProgress], request: HttpRequest, *, linkable: set[int]):
+    def __init__(
+        self, rows: list[FederationProgress], request: HttpRequest, *, linkable: set[int], period: Period
+    ):
         # Only federations the user may open get a link (an officer sees others' totals only).
         self.linkable = linkable
+        self.period = period
         super().__init__(rows, request)
 
     def federation_name(self, row: FederationProgress) -> Any:
+        """The federation's page of the same period: Sơn Tây of 2020 opens on 2020."""
         if row.federation.pk in self.linkable:
-            return link(row.federation.get_absolute_url(), row.name)
+            return link(f"{row.federation.get_absolute_url()}?{self.period.query}", row.name)
         return row.name
 
 

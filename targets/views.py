@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -146,7 +147,7 @@ class RankingsView(CachedContentView):
         return {
             "filter": filterset,
             "period": period,
-            "table": RankingTable(rows, request, linkable=linkable),
+            "table": RankingTable(rows, request, linkable=linkable, period=period),
             "totals": progress.totals(rows, period),
             "query": request.GET.urlencode(),
         }
@@ -158,7 +159,11 @@ def rankings_export(request, fmt: str):
     """The league table as CSV or XLSX, with the filters in force."""
     _check_league(request)
     filterset, period, rows = _league_for(request)
-    kind = filterset.form.cleaned_data.get("kind") if filterset.is_valid() else None
+    if filterset.form.errors:
+        # A year, date or kind the form cannot read is never dropped into a file of another
+        # period: the rankings page of the same query shows what is wrong, on its field.
+        return redirect(f"{reverse('rankings')}?{request.GET.urlencode()}")
+    kind = filterset.form.cleaned_data.get("kind")
     if fmt == "csv":
         text = io.StringIO()
         exports.write_csv(rows, text)

@@ -28,6 +28,7 @@ from fractions import Fraction
 NEW_MEMBERS, NEW_UNIONS = "new_members", "new_unions"
 METRICS = (NEW_MEMBERS, NEW_UNIONS)
 EXCEEDED, ON_PACE, BEHIND = "exceeded", "on_pace", "behind"
+MET, NOT_MET = "met", "not_met"
 ACTIVE = "active"
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -174,6 +175,8 @@ class Figure:
     def status(self) -> str | None:
         if not self.target:
             return None
+        if (self.as_of.month, self.as_of.day) == (12, 31):  # the year is over: no pace to keep
+            return MET if self.actual >= self.target else NOT_MET
         if self.actual >= self.target:
             return EXCEEDED
         return BEHIND if self.actual < self.pace_exact else ON_PACE

@@ -67,6 +67,7 @@ def test_quota_edit_in_the_list_is_kept_in_history(client_for, admin_user):
         "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1",
         "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
         "form-0-id": str(quota.pk), "form-0-target": "6000", "_save": "Save",
+        "change_reason": "Điều chỉnh theo nghị quyết",
     }
     response = client.post(url, data)
     assert response.status_code == 302
@@ -147,7 +148,8 @@ def test_a_quota_added_in_the_admin_is_kept_in_history(client_for, admin_user):
     fed = FederationFactory()
     response = client_for(admin_user).post(
         reverse("admin:targets_quota_add"),
-        {"federation": fed.pk, "year": "2025", "metric": Metric.NEW_UNIONS, "target": "12", "_save": "Save"},
+        {"federation": fed.pk, "year": "2025", "metric": Metric.NEW_UNIONS, "target": "12", "_save": "Save",
+         "reason": "Kế hoạch năm 2025"},
     )
     assert response.status_code == 302
     quota = Quota.objects.get(federation=fed)

@@ -49,6 +49,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from branches.models import Federation, GrassrootsUnion, UnionStatus
 from branches.services import union_set_status
+from imports import progress
 from imports.schemas import SCHEMAS
 from members import services
 from members.models import Member, MemberStatus, Transfer
@@ -302,6 +303,14 @@ def uploaded_then_token(world, case, client, persona):
     return {"token": token_in(response) or MADE_UP_TOKEN}
 
 
+def progress_of_officer(world, case):
+    """An import under way, reported for the officer of the case's federation."""
+    officer = world.users["officer_a" if case == "A" else "officer_b"]
+    token = f"{case}" * 32
+    progress.Reporter(officer.pk, token, progress.CHECKING, 10)(4)
+    return {"token": token}
+
+
 def own_credentials(world, case, client, persona):
     username = "officer_a" if persona == "anonymous" else world.users[persona].username
     return {"username": username, "password": f"pw-{username}"}
@@ -333,6 +342,10 @@ ROUTES: dict[str, Route] = {
     "federation_detail": Route("login shows 404 shows shows", cases=SIDES, kwargs=fed_code, marker=fed_name),
     # grassroots unions: another federation's union is a 404; city staff read but never record
     "branches:union_list": Route("login shows hides shows shows", cases=SIDES, marker=union_name),
+    # the lists' exports: scoped like the lists (tests/test_list_exports.py checks their rows)
+    "branches:union_export": Route(
+        "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
+    ),
     "branches:union_create": Route(
         "login shows hides 403 shows", cases=SIDES, marker=fed_name,
         post="login saved invalid 403 saved", data=new_union,
@@ -351,6 +364,9 @@ ROUTES: dict[str, Route] = {
     ),
     # members: the same rules
     "members:member_list": Route("login shows hides shows shows", cases=SIDES, marker=member_name),
+    "members:member_export": Route(
+        "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
+    ),
     "members:member_create": Route(
         "login shows hides 403 shows", cases=SIDES, marker=union_name,
         query=lambda world, case: {"union": world.union[case].code},
@@ -386,6 +402,10 @@ ROUTES: dict[str, Route] = {
     "imports:confirm": Route(
         "login 405 405 405 405", cases=SIDES,
         post="login saved redirect 403 saved", data=uploaded_then_token,
+    ),
+    # an import's progress: answered to the user who sent the form only (the case's officer)
+    "imports:progress": Route(
+        "login ok 404 403 404", cases=SIDES, kwargs=progress_of_officer,
     ),
     "imports:template": Route(
         "login ok ok 403 ok",
@@ -461,12 +481,12 @@ def changelist_row(label: str, info: str) -> Callable[[World, str], str]:
 def quota_form(world, case, client, persona):
     quota = world.quota[case]
     return {"federation": quota.federation_id, "year": quota.year, "metric": quota.metric, "target": "77",
-            "_save": "Save"}
+            "reason": "Điều chỉnh", "_save": "Save"}
 
 
 def new_quota(world, case, client, persona):
     return {"federation": world.fed[case].pk, "year": "2030", "metric": Metric.NEW_UNIONS, "target": "9",
-            "_save": "Save"}
+            "reason": "Kế hoạch", "_save": "Save"}
 
 
 def confirmed_delete(world, case, client, persona):

@@ -220,6 +220,21 @@ class TestDemoCity:
         assert "" not in reasons and len(reasons) >= 4  # every departure says why
         assert not Member.objects.filter(status="active").exclude(left_reason="").exists()
 
+    def test_load_says_what_it_is_doing_in_plain_lines(self, demo):
+        """Not a terminal (a StringIO): a line per step and per tenth of the federations, no \\r."""
+        lines = demo.splitlines()
+        assert "\r" not in demo and "\x1b" not in demo
+        assert lines.index("demo: removing the records loaded before") < lines.index(
+            "demo: rebuilding the admissions tally, the page revisions and the name search"
+        ) < lines.index("demo: analysing the tables")
+        federations = [line for line in lines if line.startswith("demo: generating and writing: ")]
+        assert federations[0].startswith("demo: generating and writing: 1/45 federations (2%) ")
+        assert federations[-1].startswith("demo: generating and writing: 45/45 federations (100%) ")
+        assert 10 <= len(federations) <= 12  # one a tenth, not one a federation
+        assert re.fullmatch(r"demo: setting the quotas: [\d.]+/[\d.]+ quotas \(100%\)", next(
+            line for line in reversed(lines) if line.startswith("demo: setting the quotas")
+        ))
+
     def test_demo_logins_printed_with_password_in_debug(self, demo, client):
         assert "officer.thanhxuan" in demo and "city.staff" in demo and users.DEMO_PASSWORD in demo
         with override_settings(DEBUG=True):  # with DEBUG off the demo password signs no one in

@@ -59,12 +59,14 @@ def test_overview_reads_like_the_reports(client_for, city_staff, reported_year):
     assert "Kết nạp đoàn viên" in html and "Thành lập CĐCS" in html
     assert "4.550 / 6.500 — 70,0%" in html
     assert "22 / 20 — 110,0%" in html
-    assert "Chậm tiến độ" in html and "Đạt chỉ tiêu" in html
+    # a finished year (to 31 December) is met or not met, never "behind pace"
+    assert "Không hoàn thành chỉ tiêu" in html and "Hoàn thành chỉ tiêu" in html
+    assert "Chậm tiến độ" not in html
     assert "Năm 2024, số liệu tính đến ngày 31/12/2024." in html
     assert ">Xếp hạng<" in html and "Đăng xuất" in html
     # The charts speak Vietnamese too: legend names, decimal comma and thousands dot.
-    assert '"separators":",."' in html and json.dumps("Chậm tiến độ") in html
-    for english in ("Members admitted", "Behind pace", "Quota reached", "Log out", "Rankings"):
+    assert '"separators":",."' in html and json.dumps("Không hoàn thành chỉ tiêu") in html
+    for english in ("Members admitted", "Quota not met", "Quota met", "Log out", "Rankings"):
         assert english not in html
 
 

@@ -353,6 +353,7 @@ def test_a_quota_corrected_in_the_admin_shows_at_once(client_for, admin_user, ci
     admin = client_for(admin_user)
     response = admin.post(f"/admin/targets/quota/{quota.pk}/change/", {
         "federation": fed_a.pk, "year": 2024, "metric": Metric.NEW_MEMBERS, "target": 80,
+        "reason": "Điều chỉnh giữa năm",
     })
     assert response.status_code == 302
     staff = client_for(city_staff)

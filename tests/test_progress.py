@@ -509,3 +509,15 @@ def test_federation_progress_is_its_row_of_the_league():
     row = progress.federation_progress(fed, progress.make_period(2024, D(2024, 12, 31)))
     assert (row.code, row.rank, row.score_pct) == ("alone", 1, Decimal("62.5"))
     assert (row.new_members.actual, row.new_unions.actual) == (3, 1)
+
+
+def test_quota_history_counts_new_year_s_day_of_its_first_year():
+    """1 January of the earliest year with a quota is inside that year's figures."""
+    fed = _fed_with("first-day", 2023, members=(0, 10), unions=(0, 10))
+    QuotaFactory(federation=fed, year=2024, metric=Metric.NEW_MEMBERS, target=10)
+    union = UnionFactory(federation=fed, founded_on=D(2023, 1, 1))
+    MemberFactory(union=union, admitted_on=D(2023, 1, 1))
+    MemberFactory(union=union, admitted_on=D(2022, 12, 31))  # the year before any quota
+    history = {row.year: row.metrics for row in progress.quota_history(fed)}
+    assert (history[2023][Metric.NEW_MEMBERS].actual, history[2023][Metric.NEW_UNIONS].actual) == (1, 1)
+    assert history[2024][Metric.NEW_MEMBERS].actual == 0

@@ -161,7 +161,8 @@ def add_quota(client: Client, federation: Federation):
     """An administrator adds a 2024 new-unions quota of 2 through the admin: a write."""
     return client.post(
         reverse("admin:targets_quota_add"),
-        {"federation": federation.pk, "year": 2024, "metric": Metric.NEW_UNIONS, "target": 2},
+        {"federation": federation.pk, "year": 2024, "metric": Metric.NEW_UNIONS, "target": 2,
+         "reason": "Kế hoạch năm 2024"},
     )
 
 

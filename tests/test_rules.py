@@ -23,6 +23,7 @@ from branches.models import GrassrootsUnion, UnionStatus
 from branches.services import CHANGE_NOT_POSSIBLE, union_set_status
 from imports import service
 from members.models import Member, Transfer
+from members.services import member_transfer
 from targets.models import Quota
 from tests.factories import MemberFactory, UnionFactory
 
@@ -129,10 +130,20 @@ def new_member_row(birth="1990-01-01", admitted="2024-06-01") -> str:
     return f"{MEMBER_HEADER}\nR-0001,Trần Văn Thử,male,{birth},a-xuan,{admitted},,,\n"
 
 
-def member_row(status: str, left_on: str, reason: str) -> str:
+def member_row(
+    status: str, left_on: str, reason: str, union: str = "a-xuan", admitted: str = "2024-03-01"
+) -> str:
     """The world's member A0001 as a file row, with another status."""
-    row = f"A0001,Nguyễn Thị Hằng,female,1995-05-17,a-xuan,2024-03-01,{status},{left_on},{reason}"
+    row = f"A0001,Nguyễn Thị Hằng,female,1995-05-17,{union},{admitted},{status},{left_on},{reason}"
     return f"{MEMBER_HEADER}\n{row}\n"
+
+
+def member_edit_form(world: World, **overrides) -> dict:
+    member = world.member
+    return {
+        "card_no": member.card_no, "full_name": member.full_name, "gender": member.gender,
+        "birth_date": member.birth_date.isoformat(), "admitted_on": member.admitted_on.isoformat(),
+    } | overrides
 
 
 def union_row(status: str, status_on: str, founded: str = "2018-04-02", code: str = "a-xuan") -> str:
@@ -141,6 +152,23 @@ def union_row(status: str, status_on: str, founded: str = "2018-04-02", code: st
 
 def dissolve(world: World) -> None:
     union_set_status(union=world.union, status=UnionStatus.DISSOLVED, on=D(2024, 5, 1))
+
+
+def transfer_away(world: World) -> None:
+    """A0001, admitted into a-xuan (founded 2018) on 1/3/2024, moves on 1/6/2024 to a-moi (founded 2020)."""
+    moved_to = UnionFactory(
+        code="a-moi", name="Công đoàn Mới", federation=world.fed, founded_on=D(2020, 1, 6)
+    )
+    member_transfer(member=world.member, to_union=moved_to, transferred_on=D(2024, 6, 1))
+
+
+def moved_admission(admitted: str) -> dict:
+    """The transferred member's admission date changed, through the three doors."""
+    return {
+        "form": (MEMBER_EDIT, lambda world: member_edit_form(world, admitted_on=admitted)),
+        "import_": ("members", lambda world: member_row("", "", "", union="a-moi", admitted=admitted)),
+        "admin": (MEMBER_CHANGE, lambda world: member_admin_data(world, admitted_on=admitted)),
+    }
 
 
 @dataclass
@@ -158,6 +186,7 @@ MEMBER_ADD = lambda world: reverse("admin:members_member_add")  # noqa: E731
 MEMBER_CHANGE = lambda world: reverse("admin:members_member_change", args=[world.member.pk])  # noqa: E731
 UNION_CHANGE = lambda world: reverse("admin:branches_grassrootsunion_change", args=[world.union.pk])  # noqa: E731
 NEW_MEMBER = lambda world: reverse("members:member_create")  # noqa: E731
+MEMBER_EDIT = lambda world: reverse("members:member_edit", args=["A0001"])  # noqa: E731
 
 CASES = {
     "admission before the union's founding": Case(
@@ -172,6 +201,16 @@ CASES = {
         ("members", lambda world: new_member_row(admitted="2024-06-01")),
         (MEMBER_ADD, lambda world: member_admin_data(world, card_no="R-0001", admitted_on="2024-06-01")),
         setup=dissolve,
+    ),
+    # A member who has moved since: the admission is judged in the union admitted into (the
+    # first transfer's origin), and it cannot follow that transfer.
+    "an admission moved past the member's transfer": Case(
+        lambda: gettext("The transfer cannot precede the admission."),
+        **moved_admission("2024-06-02"), setup=transfer_away,
+    ),
+    "an admission moved before the founding of the union admitted into": Case(
+        lambda: gettext("The admission cannot precede the union's founding."),
+        **moved_admission("2018-04-01"), setup=transfer_away,
     ),
     "birth after the admission": Case(
         lambda: gettext("The date of birth must precede the admission."),
@@ -230,14 +269,16 @@ CASES = {
         None,  # quotas are set by administrators: the admin and the command-line import
         ("quotas", lambda world: "federation,year,metric,target\nfed-a,2025,new_members,0\n"),
         (lambda world: reverse("admin:targets_quota_add"),
-         lambda world: {"federation": world.fed.pk, "year": "2025", "metric": "new_members", "target": "0"}),
+         lambda world: {"federation": world.fed.pk, "year": "2025", "metric": "new_members", "target": "0",
+                        "reason": "Kế hoạch"}),
     ),
     "a negative quota": Case(
         lambda: gettext("The target must be a positive whole number."),
         None,
         ("quotas", lambda world: "federation,year,metric,target\nfed-a,2025,new_members,-5\n"),
         (lambda world: reverse("admin:targets_quota_add"),
-         lambda world: {"federation": world.fed.pk, "year": "2025", "metric": "new_members", "target": "-5"}),
+         lambda world: {"federation": world.fed.pk, "year": "2025", "metric": "new_members", "target": "-5",
+                        "reason": "Kế hoạch"}),
     ),
     "a quota for another century": Case(
         lambda: gettext("The year must be between 2000 and 2100."),
@@ -245,7 +286,7 @@ CASES = {
         ("quotas", lambda world: "federation,year,metric,target\nfed-a,1999,new_members,100\n"),
         (lambda world: reverse("admin:targets_quota_add"),
          lambda world: {"federation": world.fed.pk, "year": "1999", "metric": "new_members",
-                        "target": "100"}),
+                        "target": "100", "reason": "Kế hoạch"}),
     ),
 }
 
@@ -296,3 +337,52 @@ def test_the_doors_let_a_good_record_through(world):
     assert set(Member.objects.filter(card_no__startswith="R-").values_list("card_no", flat=True)) == {
         "R-0001", "R-0002", "R-0003",
     }
+
+
+@pytest.mark.parametrize(("admitted", "message"), [
+    ("2024-06-02", "The transfer cannot precede the admission."),
+    ("2018-04-01", "The admission cannot precede the union's founding."),
+])
+def test_a_moved_admission_is_refused_on_its_own_field(world, admitted, message):
+    transfer_away(world)
+    doors = moved_admission(admitted)
+    with translation.override("vi"):
+        expected = gettext(message)
+    url, data = doors["form"]
+    form = world.client_for(world.officer).post(url(world), data(world)).context["form"]
+    assert form.errors["admitted_on"] == [expected]
+    url, data = doors["admin"]
+    response = world.client_for(world.admin).post(url(world), {**data(world), "_save": "Lưu"})
+    assert response.context["adminform"].form.errors["admitted_on"] == [expected]
+
+
+@pytest.mark.parametrize("admitted", [
+    "2019-05-01",  # after the founding of a-xuan, admitted into; before a-moi's, moved to
+    "2024-06-01",  # the day of the transfer itself
+])
+def test_a_moved_admission_within_its_first_union_is_written_by_every_door(world, admitted):
+    transfer_away(world)
+    doors = moved_admission(admitted)
+
+    def admission() -> datetime.date:
+        return Member.objects.values_list("admitted_on", flat=True).get(card_no="A0001")
+
+    url, data = doors["form"]
+    assert world.client_for(world.officer).post(url(world), data(world)).status_code == 302
+    assert admission() == D.fromisoformat(admitted)
+    world.member.refresh_from_db()
+    Member.objects.filter(card_no="A0001").update(admitted_on=D(2024, 3, 1))
+    kind, csv = doors["import_"]
+    with translation.override("vi"):
+        result = service.import_file(
+            kind=kind, source=io.BytesIO(csv(world).encode()), filename="members.csv",
+            scope_user=world.officer, history_user=world.officer, commit=True,
+        )
+    assert result.written, result.problems
+    assert admission() == D.fromisoformat(admitted)
+    Member.objects.filter(card_no="A0001").update(admitted_on=D(2024, 3, 1))
+    world.member.refresh_from_db()
+    url, data = doors["admin"]
+    response = world.client_for(world.admin).post(url(world), {**data(world), "_save": "Lưu"})
+    assert response.status_code == 302
+    assert admission() == D.fromisoformat(admitted)

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, models
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +27,17 @@ class DateInput(forms.DateInput):
         )
 
 
+class MarkedBoundField(BoundField):
+    """A required field says so to screen readers, also where HTML's `required` cannot go
+    (a list without an empty choice, such as a departure's reason)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.field.required and not (widget or self.field.widget).is_hidden:
+            attrs.setdefault("aria-required", "true")
+        return attrs
+
+
 class RuleErrorsMixin:
     """Show the messages of a model's rules or of a write service on this form.
 
@@ -36,6 +48,10 @@ class RuleErrorsMixin:
     """
 
     rule_fields: dict[str, str] = {}
+    # A record form marks its required fields: a star beside the label (static/css) besides
+    # the inputs' `required`, which screen readers announce.
+    required_css_class = "required"
+    bound_field_class: type[BoundField] | None = MarkedBoundField
 
     def add_error(self, field, error):
         if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
