@@ -152,6 +152,9 @@ def whole_number(value) -> int:
     raise CellError(_("“%(value)s” is not a whole number.") % {"value": _shown(raw)})
 
 
+KNOWN_SPELLINGS = 64  # spellings of a choice remembered, whatever a file holds
+
+
 def choice(choices: type[models.TextChoices], aliases: dict[str, Iterable[str]] | None = None):
     """One of the choices, by its value, its English label or a Vietnamese alias."""
     lookup: dict[str, str] = {}
@@ -162,13 +165,21 @@ def choice(choices: type[models.TextChoices], aliases: dict[str, Iterable[str]] 
         for word in words:
             lookup[normalise_header(word)] = value
 
+    # A column holds the same few spellings row after row: each is normalised once.
+    known: dict[Any, str] = {}
+
     def read(raw) -> str:
+        found = known.get(raw) if isinstance(raw, str) else None
+        if found is not None:
+            return found
         found = lookup.get(normalise_header(raw))
         if found is None:
             raise CellError(
                 _("“%(value)s” is not one of: %(choices)s.")
                 % {"value": _shown(_as_text(raw)), "choices": ", ".join(choices.values)}
             )
+        if isinstance(raw, str) and len(known) < KNOWN_SPELLINGS:
+            known[raw] = found
         return found
 
     return read
