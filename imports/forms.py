@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unionboard.forms import MarkedBoundField
 
-KIND_CHOICES = [("members", _("Members")), ("unions", _("Grassroots unions"))]
+KIND_CHOICES = [("members", _("Members")), ("unions", _("Grassroots unions")), ("employers", _("Employers"))]
 
 
 class ImportForm(forms.Form):

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", views.upload, name="upload"),
     path("confirm/", views.confirm, name="confirm"),
     re_path(
-        r"^template/(?P<kind>federations|unions|members|quotas)\.(?P<fmt>csv|xlsx)$",
+        r"^template/(?P<kind>federations|unions|members|quotas|employers)\.(?P<fmt>csv|xlsx)$",
         views.template, name="template",
     ),
 ]
