@@ -16,7 +16,6 @@ from branches.models import (
     GrassrootsUnion,
     Sector,
     UnionStatus,
-    normalise_tax_code,
 )
 from unionboard.text import fold
 
@@ -69,7 +68,7 @@ class EmployerFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """Diacritics ignored: "anh sang" finds "Ánh Sáng"; a tax code matches from its start."""
-        digits = normalise_tax_code(value)
+        digits = value.replace("-", "").replace(" ", "").strip()
         condition = Q(name_search__contains=fold(value))
         if digits.isdigit():
             condition |= Q(tax_code__startswith=digits)

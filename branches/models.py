@@ -6,7 +6,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -248,7 +248,7 @@ MAX_EMPLOYEES = 500_000
 # "Focus on enterprises with 25 or more workers": the size the lists single out.
 PRIORITY_SIZE = 25
 EMPLOYEES_NEGATIVE = _("The number of employees cannot be negative.")
-EMPLOYEES_ABSURD = _("At most 500.000 employees: no employer in the country is larger.")
+EMPLOYEES_ABSURD = _("At most 500,000 employees: no employer in the country is larger.")
 
 
 def normalise_tax_code(value: object) -> str:
@@ -275,13 +275,18 @@ class TaxCodeField(models.CharField):
         RegexValidator(r"^\d{10}(\d{3})?$", message=TAX_CODE_INVALID, code="invalid")
     ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The pattern bounds the length; a length message besides it would only confuse.
+        self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
     def to_python(self, value):
         value = super().to_python(value)
         return normalise_tax_code(value) if value else value
 
     def formfield(self, **kwargs):
-        kwargs.setdefault("form_class", TaxCodeFormField)
-        return super().formfield(**kwargs)
+        # Room for the dash and spaces as offices type them; stored as the digits alone.
+        return super().formfield(**{"form_class": TaxCodeFormField, "max_length": 20, **kwargs})
 
 
 class TaxCodeFormField(forms.CharField):
@@ -385,8 +390,8 @@ class Employer(models.Model):
         """
         errors = RuleErrors()
         not_in_future(errors, self, "counted_on")
-        if self.union_id is not None:
-            union = self.union
+        union = self.union if self.union_id is not None else None
+        if union is not None:
             if self.federation_id is not None and union.federation_id != self.federation_id:
                 errors.add("union", UNION_OTHER_FEDERATION, federation=union.federation.name)
             stored = getattr(self, "_stored_union_id", None)

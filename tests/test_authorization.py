@@ -114,8 +114,8 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
     quota = {side: QuotaFactory(federation=fed[side], year=year, target=50) for side in SIDES}
     employer = {
         "A": Employer.objects.create(
-            tax_code="0101234567", name="Công ty TNHH Ánh Sáng", ward="Phường Khương Đình", sector="non_state",
-            federation=fed_a, employees=120, counted_on=D(2024, 12, 31), union=union["A"],
+            tax_code="0101234567", name="Công ty TNHH Ánh Sáng", ward="Phường Khương Đình",
+            sector="non_state", federation=fed_a, employees=120, counted_on=D(2024, 12, 31), union=union["A"],
         ),
         "B": Employer.objects.create(
             tax_code="0309876543001", name="Công ty Cổ phần Bến Thành", ward="Phường Bến Nghé",
