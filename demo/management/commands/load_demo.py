@@ -18,7 +18,7 @@ from targets.services import quota_set
 
 class Command(BaseCommand):
     help = (
-        "Replace federations, unions, members, transfers and quotas with the demo city "
+        "Replace federations, unions, members, transfers, quotas and employers with the demo city "
         "(Hanoi's 45 upper-level unions) and create the demo logins."
     )
 
@@ -72,11 +72,12 @@ class Command(BaseCommand):
         end = today()
         plans = plan.make_plan(scale, end)
         builder = build.CityBuilder(plans, end, seeded=scale.seeded)
+        register = build.RegisterBuilder(end)
         with writer.bulk_load_scope():
             writer.wipe()
-            return self._write(plans, builder)
+            return self._write(plans, builder, register)
 
-    def _write(self, plans, builder) -> dict[str, int]:
+    def _write(self, plans, builder, register) -> dict[str, int]:
         counts = {kind: 0 for kind in build.COLUMNS}
         counts["federation"] = writer.write(
             "federation", build.COLUMNS["federation"], builder.federation_rows()
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         for fed_id, federation_plan in enumerate(plans, start=1):
             unions, members, transfers = builder.federation(fed_id, federation_plan)
             counts["union"] += writer.write("union", build.COLUMNS["union"], unions)
+            employers = register.federation(fed_id, unions)
+            counts["employer"] += writer.write("employer", build.COLUMNS["employer"], employers)
             counts["member"] += writer.write("member", build.COLUMNS["member"], members)
             counts["transfer"] += writer.write("transfer", build.COLUMNS["transfer"], transfers)
             if self.verbosity > 1:
