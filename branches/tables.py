@@ -36,7 +36,9 @@ class EmployerTable(Table):
     """The employers a user may see, with their federation and covering union."""
 
     columns = {
-        "tax_code": Column(_("Tax code"), attrgetter("tax_code_display"), order_by=("tax_code",)),
+        "tax_code": Column(
+            _("Tax code"), attrgetter("tax_code_display"), order_by=("tax_code",), td_class="text-nowrap"
+        ),
         "name": Column(
             _("Employer"), lambda employer: link(employer.get_absolute_url(), employer.name),
             order_by=("name_sort", "tax_code"),

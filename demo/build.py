@@ -450,6 +450,7 @@ class RegisterBuilder:
 
     def _row(self, name: str, sector: str, fed_id: int, employees: int, union_id: int | None) -> tuple:
         rng, pk = self.rng, self.next_id
+        name = name[:1].upper() + name[1:]  # "cơ quan UBND phường ..." once "Công đoàn" is taken off
         self.next_id += 1
         tax_code = f"01{pk:08d}" + ("001" if pk % BRANCH_EVERY == 0 else "")
         ward = f"Phường {rng.choice(places.PLACES)}"
