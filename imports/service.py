@@ -723,9 +723,14 @@ class EmployerImporter(Importer):
 
     def existing(self, keys):
         found = {obj.tax_code: obj for obj in Employer.objects.filter(tax_code__in=keys)}
+        # the codes of what the stored employers name, for the preview's old values
         self.codes.update(
             {("federation", pk): code for pk, code in Federation.objects.filter(
                 pk__in={obj.federation_id for obj in found.values()}).values_list("pk", "code")}
+        )
+        self.codes.update(
+            {("union", pk): code for pk, code in GrassrootsUnion.objects.filter(
+                pk__in={obj.union_id for obj in found.values()} - {None}).values_list("pk", "code")}
         )
         if self.scope_user is None:
             return found, set(found)

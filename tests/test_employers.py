@@ -457,3 +457,23 @@ def test_the_menu_offers_the_employers(world):
     page = world.client_for(world.officer).get(reverse("branches:employer_list")).content.decode()
     with translation.override("vi"):
         assert f'href="{reverse("branches:employer_list")}">{gettext("Employers")}</a>' in page
+
+
+def test_the_import_page_opened_from_the_employers_list_offers_employers(world):
+    page = world.client_for(world.officer).get(reverse("imports:upload"), {"kind": "employers"})
+    assert page.context["form"]["kind"].value() == "employers"
+    unknown = world.client_for(world.officer).get(reverse("imports:upload"), {"kind": "quotas"})
+    assert unknown.context["form"]["kind"].value() == "members"  # not offered in the browser
+
+
+def test_the_preview_shows_the_union_an_update_replaces_by_its_code(world):
+    union_set_status(union=world.union, status=UnionStatus.DISSOLVED, on=D(2024, 5, 1))
+    with translation.override("vi"):
+        result = service.import_file(
+            kind="employers", source=io.BytesIO(EDIT_ROW("a-spare")(world).encode()), filename="e.csv",
+            scope_user=world.officer, history_user=world.officer,
+        )
+    assert result.ok and result.updated == 1
+    (change,) = result.changes
+    assert [(f.column, f.old, f.new) for f in change.fields] == [("union", "a-anh-sang", "a-spare")]
+    assert change.key == "0101234567"
