@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -152,12 +153,24 @@ def employer_detail(request, tax_code: str):
     })
 
 
+def _saved(form: EmployerForm) -> Employer | None:
+    """Save the checked form; None, with the reason on the form, if another write took its
+    tax code or union between the check and the write (the unique constraints hold)."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(
+            None, _("Another employer took this tax code or union meanwhile: check and save again.")
+        )
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 def employer_create(request):
     require_editor(request.user)
     form = EmployerForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        employer = form.save()
+    if request.method == "POST" and form.is_valid() and (employer := _saved(form)) is not None:
         messages.success(request, _("Employer “%(name)s” recorded.") % {"name": employer.name})
         return redirect(employer)
     return render(request, "branches/employer_form.html", {"form": form, "title": _("Record an employer")})
@@ -170,10 +183,9 @@ def employer_edit(request, tax_code: str):
         tax_code=tax_code,
     )
     form = EmployerForm(request.POST or None, instance=employer, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        employer = form.save()
+    if request.method == "POST" and form.is_valid() and (saved := _saved(form)) is not None:
         messages.success(request, _("Changes saved."))
-        return redirect(employer)
+        return redirect(saved)
     return render(request, "branches/employer_form.html", {
         "form": form, "employer": employer, "title": _("Edit %(name)s") % {"name": employer.name},
     })

@@ -477,3 +477,17 @@ def test_the_preview_shows_the_union_an_update_replaces_by_its_code(world):
     (change,) = result.changes
     assert [(f.column, f.old, f.new) for f in change.fields] == [("union", "a-anh-sang", "a-spare")]
     assert change.key == "0101234567"
+
+
+def test_a_tax_code_taken_between_the_check_and_the_write_is_a_message_not_an_error(world, monkeypatch):
+    """Two officers saving one tax code at once: the check passed before the other write was
+    committed (skipped here), and the write meets the unique constraint."""
+    Employer.objects.create(tax_code="0107654321", name="Ghi trước", sector=Sector.NON_STATE,
+                            federation=world.fed, employees=5, counted_on=D(2024, 1, 1))
+    monkeypatch.setattr(Employer, "validate_unique", lambda self, exclude=None: None)
+    before = snapshot()
+    with translation.override("vi"):
+        messages = through_form(world, NEW(world), new_form()(world))
+    assert messages == ["Trong lúc lưu, một đơn vị khác đã dùng mã số thuế hoặc công đoàn cơ sở này: "
+                        "hãy kiểm tra rồi lưu lại."]
+    assert snapshot() == before
