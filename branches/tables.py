@@ -5,6 +5,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from branches.cells import union_status
 from unionboard.tables import Column, Table, day, link
@@ -29,6 +30,7 @@ class UnionTable(Table):
         "active_members": Column(_("Active members"), attrgetter("active_members"), td_class="text-end"),
     }
     empty_text = _("No grassroots union matches.")
+    count_words = ngettext_lazy("%(count)s grassroots union", "%(count)s grassroots unions", "number")
     default_sort = "name"
 
 

@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from branches import exports
 from branches.filters import EmployerFilter, UnionFilter
 from branches.forms import EmployerForm, UnionEventForm, UnionForm
 from branches.models import Employer, GrassrootsUnion
@@ -23,6 +25,7 @@ from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView, visible_federations
 from unionboard.revisions import ITSELF, RECORDS, Reads
+from unionboard.spreadsheets import export_query, export_response
 
 
 class UnionListView(CachedContentView):
@@ -39,7 +42,28 @@ class UnionListView(CachedContentView):
         request = self.request
         filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
         table = UnionTable(filterset.qs, request)
-        return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
+        return {
+            "filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user),
+            "query": export_query(request),
+        }
+
+
+@require_safe
+def union_export(request, fmt: str):
+    """Every union the list shows with these filters (the same scope: the user's federations)."""
+    filterset = UnionFilter(request.GET or None, queryset=unions_for(request.user), user=request.user)
+    if filterset.is_bound and not filterset.is_valid():  # e.g. another federation's id typed in
+        return HttpResponseBadRequest(
+            _("The filters are not valid: correct them on the list, then export again."),
+            content_type="text/plain; charset=utf-8",
+        )
+    unions = filterset.qs
+    return export_response(
+        fmt, f"unions_{timezone.localdate().isoformat()}",
+        header=exports.CSV_COLUMNS, csv_rows=exports.csv_rows(unions) if fmt == "csv" else (),
+        title=_("Grassroots unions"), headings=exports.xlsx_headings(),
+        xlsx_rows=exports.xlsx_rows(unions) if fmt == "xlsx" else (), widths=exports.XLSX_WIDTHS,
+    )
 
 
 @require_safe

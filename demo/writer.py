@@ -11,7 +11,7 @@ from django.db import connection
 from branches.models import Employer, Federation, GrassrootsUnion
 from members import search_index, tally
 from members.models import AdmissionTally, Member, Transfer
-from targets.models import Quota
+from targets.models import FederationRating, Quota, Report, UnionRating
 from unionboard import revisions
 
 MODELS = {
@@ -28,6 +28,12 @@ WIPE_ORDER = [
     AdmissionTally,
     Employer.history.model,
     Employer,
+    FederationRating.history.model,
+    FederationRating,
+    UnionRating.history.model,
+    UnionRating,
+    Report.history.model,
+    Report,
     Transfer,
     Member.history.model,
     Member,

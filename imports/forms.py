@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from unionboard.forms import MarkedBoundField
 
-KIND_CHOICES = [("members", _("Members")), ("unions", _("Grassroots unions")), ("employers", _("Employers"))]
+KIND_CHOICES = [
+    ("members", _("Members")), ("unions", _("Grassroots unions")),
+    ("reports", _("Reported figures")), ("ratings", _("Union ratings")), ("employers", _("Employers")),
+]
 
 
 class ImportForm(forms.Form):

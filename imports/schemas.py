@@ -12,6 +12,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ from branches.models import (
 )
 from imports.reading import normalise_header
 from members.models import Gender, LeftReason, Member, MemberStatus
-from targets.models import Metric, Quota
+from targets.models import Grade, Indicator, Metric, Quota, Report, UnionRating
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DMY_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -431,15 +432,46 @@ MEMBERS = Schema("members", (
            aliases=("Lý do ra", "Lý do ra khỏi công đoàn", "Lý do thôi sinh hoạt"), example=""),
 ))
 
+GRADE_ALIASES = {
+    Grade.EXCELLENT: ["xuất sắc", "hoàn thành xuất sắc nhiệm vụ", "vững mạnh xuất sắc"],
+    Grade.GOOD: ["tốt", "hoàn thành tốt nhiệm vụ", "vững mạnh"],
+    Grade.COMPLETED: ["hoàn thành", "hoàn thành nhiệm vụ"],
+    Grade.NOT_COMPLETED: ["không hoàn thành", "không hoàn thành nhiệm vụ"],
+}
+
+
+def indicator_ref(value) -> str:
+    """An indicator by its code (or a Vietnamese alias of the two membership ones); whether
+    such an indicator exists is the importer's lookup, since administrators add indicators."""
+    found = {normalise_header(word): str(metric) for metric, words in METRIC_ALIASES.items()
+             for word in words}
+    result = _as_text(value)
+    return found.get(normalise_header(result), result.lower())
+
+
+def decimal_number(value) -> Decimal:
+    """A positive decimal (a rate per union: 1, 0,5 or 0.5)."""
+    result = _as_text(value).replace(",", ".")
+    try:
+        number = Decimal(result)
+    except InvalidOperation:
+        raise CellError(_("“%(value)s” is not a number.") % {"value": _shown(result)}) from None
+    if not number.is_finite() or number <= 0 or number >= 100000:
+        raise CellError(_("The rate must be above zero."))
+    return number
+
+
 QUOTAS = Schema("quotas", (
     Column("federation", code, FEDERATION_CODE, required=True,
            aliases=("Công đoàn cấp trên", "Mã công đoàn cấp trên", "Đơn vị", "Mã đơn vị"),
            example="ld-hoang-mai"),
     Column("year", whole_number, _field(Quota, "year"), required=True, aliases=("Năm",), example=2025),
-    Column("metric", choice(Metric, METRIC_ALIASES), _field(Quota, "metric"), required=True,
-           aliases=("Loại chỉ tiêu", "Chỉ tiêu về"), example=Metric.NEW_MEMBERS.value),
-    Column("target", whole_number, _field(Quota, "target"), required=True,
+    Column("metric", indicator_ref, _field(Indicator, "code"), required=True,
+           aliases=("Loại chỉ tiêu", "Chỉ tiêu về", "indicator"), example=Metric.NEW_MEMBERS.value),
+    Column("target", whole_number, _field(Quota, "target"),
            aliases=("Chỉ tiêu", "Chỉ tiêu giao", "Số giao", "Mục tiêu"), example=6500),
+    Column("rate", decimal_number, _field(Quota, "rate"),
+           aliases=("Định mức", "Định mức mỗi CĐCS"), example=""),
 ))
 
 EMPLOYERS = Schema("employers", (
@@ -464,6 +496,26 @@ EMPLOYERS = Schema("employers", (
            example="ld-hoang-mai"),
 ))
 
+REPORTS = Schema("reports", (
+    Column("federation", code, FEDERATION_CODE, required=True,
+           aliases=("Công đoàn cấp trên", "Mã công đoàn cấp trên", "Đơn vị", "Mã đơn vị"),
+           example="ld-hoang-mai"),
+    Column("indicator", indicator_ref, _field(Indicator, "code"), required=True,
+           aliases=("Chỉ tiêu", "Mã chỉ tiêu"), example="party_referrals"),
+    Column("as_of", date, _field(Report, "as_of"), required=True,
+           aliases=("Tính đến ngày", "Ngày báo cáo"), example="2025-06-30"),
+    Column("value", whole_number, _field(Report, "value"), required=True,
+           aliases=("Số liệu", "Kết quả", "Giá trị"), example=71),
+))
+
+RATINGS = Schema("ratings", (
+    Column("union", code, UNION_CODE, required=True,
+           aliases=("Công đoàn cơ sở", "Mã công đoàn cơ sở", "CĐCS", "Mã CĐCS"), example="cdcs-hm-0001"),
+    Column("year", whole_number, _field(UnionRating, "year"), required=True, aliases=("Năm",), example=2024),
+    Column("grade", choice(Grade, GRADE_ALIASES), _field(UnionRating, "grade"), required=True,
+           aliases=("Xếp loại", "Kết quả xếp loại"), example=Grade.GOOD.value),
+))
+
 SCHEMAS: dict[str, Schema] = {
-    schema.kind: schema for schema in (FEDERATIONS, UNIONS, MEMBERS, QUOTAS, EMPLOYERS)
+    schema.kind: schema for schema in (FEDERATIONS, UNIONS, MEMBERS, QUOTAS, REPORTS, RATINGS, EMPLOYERS)
 }

@@ -34,7 +34,7 @@ import copy
 import hashlib
 import itertools
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any, BinaryIO
@@ -50,7 +50,7 @@ from branches.services import status_change_errors
 from imports import reading
 from imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
 from members.models import Member, MemberStatus
-from targets.models import Quota
+from targets.models import Indicator, Quota, Report, UnionRating
 from unionboard.rules import RuleErrors
 from unionboard.text import fold
 
@@ -58,7 +58,8 @@ CHUNK_ROWS = 2000  # rows checked (and written) together: a few queries per chun
 BATCH_SIZE = 1000  # rows per INSERT / UPDATE statement
 MAX_PROBLEMS = 1000  # problems kept for display; all are counted
 MAX_CHANGES_SHOWN = 200  # updates (and identity changes) kept for display; all are counted
-WEB_KINDS = ("unions", "members", "employers")  # what officers import in the browser
+# what officers import in the browser
+WEB_KINDS = ("unions", "members", "reports", "ratings", "employers")
 
 
 @dataclass(frozen=True)
@@ -557,18 +558,34 @@ class MemberImporter(Importer):
         return (obj if changed else None), []
 
 
-class QuotaImporter(Importer):
+class _IndicatorLookup:
+    """Indicators by code, looked up once per file (administrators add them: no fixed list)."""
+
+    def __init__(self):
+        self.indicators: dict[str, Indicator] | None = None
+
+    def indicator(self, code: str | None) -> Indicator | None:
+        if self.indicators is None:
+            self.indicators = {ind.code: ind for ind in Indicator.objects.all()}
+        return self.indicators.get(code or "")
+
+    def unknown(self, code: str) -> str:
+        return _("No indicator has the code “%(code)s”.") % {"code": code}
+
+
+class QuotaImporter(_IndicatorLookup, Importer):
     schema = SCHEMAS["quotas"]
     model = Quota
-    update_fields = ["target"]
-    checked_fields = ("year", "target")
-    shown = {"target": "target"}
+    update_fields = ["target", "rate"]
+    checked_fields = ("year", "target", "rate")
+    shown = {"target": "target", "rate": "rate"}
 
     def key_label(self, key):
         return " · ".join(str(part) for part in key)
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__()
+        Importer.__init__(self, **kwargs)
         self.federations: dict[str, int | None] = {}
 
     def key(self, values):
@@ -599,7 +616,7 @@ class QuotaImporter(Importer):
         ids = {self.federations.get(code) for code, _, _ in keys} - {None}
         codes = {pk: code for code, pk in self.federations.items() if pk is not None}
         found = {
-            (codes[quota.federation_id], quota.year, quota.metric): quota
+            (codes[quota.federation_id], quota.year, quota.metric_id): quota
             for quota in Quota.objects.filter(
                 federation_id__in=ids, year__in={year for _, year, _ in keys}
             )
@@ -611,18 +628,178 @@ class QuotaImporter(Importer):
         problems = []
         if (problem := self.reference_problem(number, values)) is not None:
             problems.append(problem)
-        # The year and target rules are the model's field validators (admin, quota_set alike).
+        if self.indicator(values["metric"]) is None:
+            return None, [*problems, self.problem(number, "metric", self.unknown(values["metric"]))]
+        target, rate = values.get("target"), values.get("rate")
+        # The year, target and rate rules are the model's (admin, quota_set alike).
         candidate = Quota(
-            federation_id=federation_id, year=values["year"], metric=values["metric"], target=values["target"]
+            federation_id=federation_id, year=values["year"], metric_id=values["metric"],
+            target=target, rate=rate,
         )
         problems += self.rule_problems(number, candidate)
         if problems:
             return None, problems
         if current is None:
             return candidate, []
-        if self.apply(current, {"target": values["target"]}):
+        if self.apply(current, {"target": target, "rate": rate}):
             return current, []
         return None, []
+
+
+class ReportImporter(_IndicatorLookup, Importer):
+    """Reported figures: one row per federation, indicator and date; a later file's value
+    for the same date replaces the stored one, kept in the history."""
+
+    schema = SCHEMAS["reports"]
+    model = Report
+    update_fields = ["value", "entered_at"]
+    checked_fields = ("value",)
+    shown = {"value": "value"}
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        Importer.__init__(self, **kwargs)
+        self.federations: dict[str, Federation | None] = {}
+
+    def key_label(self, key):
+        return " · ".join(str(part) for part in key)
+
+    def key(self, values):
+        if values.get("federation") and values.get("indicator") and values.get("as_of"):
+            return (values["federation"], values["indicator"], values["as_of"])
+        return None
+
+    def duplicate_message(self, first_row):
+        return "as_of", _(
+            "This federation, indicator and date are already on row %(row)s of the file."
+        ) % {"row": first_row}
+
+    def _federations(self):
+        if self.scope_user is None:
+            return Federation.objects.all()
+        return Federation.objects.editable_by(self.scope_user)
+
+    def prepare(self, rows):
+        codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
+        if codes:
+            found = {fed.code: fed for fed in self._federations().filter(code__in=codes)}
+            for code in codes:
+                self.federations[code] = found.get(code)
+
+    def reference_problem(self, number, values):
+        code = values.get("federation")
+        if code is None or self.federations.get(code) is not None:
+            return None
+        message = (
+            _("“%(code)s” is not one of your federations.") if self.scope_user is not None
+            else _("No federation has the code “%(code)s”.")
+        )
+        return self.problem(number, "federation", message % {"code": code})
+
+    def existing(self, keys):
+        feds = {fed.pk: code for code, fed in self.federations.items() if fed is not None}
+        found = {
+            (feds[report.federation_id], report.indicator.code, report.as_of): report
+            for report in Report.objects.filter(
+                federation_id__in=feds, as_of__in={as_of for _, _, as_of in keys}
+            ).select_related("indicator")
+        }
+        return found, set(found)
+
+    def build(self, number, values, current, editable):
+        problems = []
+        if (problem := self.reference_problem(number, values)) is not None:
+            problems.append(problem)
+        indicator = self.indicator(values["indicator"])
+        if indicator is None:
+            problems.append(self.problem(number, "indicator", self.unknown(values["indicator"])))
+        if problems:
+            return None, problems
+        federation = self.federations[values["federation"]]
+        candidate = current or Report(federation=federation, indicator=indicator, as_of=values["as_of"])
+        before = candidate.value
+        candidate.value = values["value"]
+        candidate.entered_by = self.history_user
+        problems += self.rule_problems(number, candidate)
+        if problems:
+            candidate.value = before
+            return None, problems
+        if current is not None and before == values["value"]:
+            return None, []
+        candidate.entered_at = self.history_date
+        return candidate, []
+
+
+class RatingImporter(Importer):
+    """Union ratings (xếp loại CĐCS): one grade per union and year."""
+
+    schema = SCHEMAS["ratings"]
+    model = UnionRating
+    update_fields = ["grade"]
+    checked_fields = ("year",)
+    shown = {"grade": "grade"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.unions: dict[str, GrassrootsUnion | None] = {}
+
+    def key_label(self, key):
+        return " · ".join(str(part) for part in key)
+
+    def key(self, values):
+        if values.get("union") and values.get("year") is not None:
+            return (values["union"], values["year"])
+        return None
+
+    def duplicate_message(self, first_row):
+        return "union", _("This union and year are already on row %(row)s of the file.") % {"row": first_row}
+
+    def _unions(self):
+        if self.scope_user is None:
+            return GrassrootsUnion.objects.all()
+        return GrassrootsUnion.objects.editable_by(self.scope_user)
+
+    def prepare(self, rows):
+        codes = {values.get("union") for _, values in rows} - {None} - self.unions.keys()
+        if codes:
+            found = {union.code: union for union in self._unions().filter(code__in=codes)}
+            for code in codes:
+                self.unions[code] = found.get(code)
+
+    def reference_problem(self, number, values):
+        code = values.get("union")
+        if code is None or self.unions.get(code) is not None:
+            return None
+        message = (
+            _("“%(code)s” is not one of your grassroots unions.") if self.scope_user is not None
+            else _("No grassroots union has the code “%(code)s”.")
+        )
+        return self.problem(number, "union", message % {"code": code})
+
+    def existing(self, keys):
+        unions = {union.pk: code for code, union in self.unions.items() if union is not None}
+        found = {
+            (unions[rating.union_id], rating.year): rating
+            for rating in UnionRating.objects.filter(
+                union_id__in=unions, year__in={year for _, year in keys}
+            )
+        }
+        return found, set(found)
+
+    def build(self, number, values, current, editable):
+        if (problem := self.reference_problem(number, values)) is not None:
+            return None, [problem]
+        union = self.unions[values["union"]]
+        candidate = current or UnionRating(union=union, year=values["year"])
+        before = candidate.grade
+        candidate.grade = values["grade"]
+        problems = self.rule_problems(number, candidate)
+        if problems:
+            candidate.grade = before
+            return None, problems
+        if current is not None and before == values["grade"]:
+            return None, []
+        return candidate, []
 
 
 class EmployerImporter(Importer):
@@ -803,6 +980,8 @@ IMPORTERS: dict[str, type[Importer]] = {
     "unions": UnionImporter,
     "members": MemberImporter,
     "quotas": QuotaImporter,
+    "reports": ReportImporter,
+    "ratings": RatingImporter,
     "employers": EmployerImporter,
 }
 
@@ -819,6 +998,7 @@ def import_file(
     allow_identity_changes: bool = False,
     approved_identity_changes: Collection[str] | None = None,
     reason: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check a file and, with `commit` and no problem in any row, write it in one transaction.
 
@@ -831,6 +1011,9 @@ def import_file(
     Identity changes are written when `allow_identity_changes`; else, with
     `approved_identity_changes` (the browser), those whose `approval` is in it are written
     and the others left out; else each one is a problem.
+
+    `progress`, when given, is called with the rows read so far after each chunk of rows
+    (the browser's progress bar, the command's).
     """
     if kind not in IMPORTERS:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -858,11 +1041,11 @@ def import_file(
         )
         if commit:
             with transaction.atomic():
-                _run(importer, sheet, result, commit=True)
+                _run(importer, sheet, result, commit=True, progress=progress)
                 if not result.ok:
                     transaction.set_rollback(True)
         else:
-            _run(importer, sheet, result, commit=False)
+            _run(importer, sheet, result, commit=False, progress=progress)
     except reading.FileRefused as exc:
         result.refuse(exc.message)
     except IntegrityError:
@@ -877,7 +1060,10 @@ def import_file(
     return result
 
 
-def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, commit: bool) -> None:
+def _run(
+    importer: Importer, sheet: reading.Sheet, result: ImportResult, *, commit: bool,
+    progress: Callable[[int], None] | None = None,
+) -> None:
     """Check (and write) the rows chunk by chunk."""
     seen: dict[Any, int] = {}
     schema = importer.schema
@@ -904,6 +1090,8 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
             if (problem := importer.reference_problem(number, values)) is not None
         ])
         if not checked:
+            if progress is not None:
+                progress(result.rows)
             continue
         found, editable = importer.existing([importer.key(values) for _, values in checked])
         creates, updates = [], []
@@ -923,6 +1111,8 @@ def _run(importer: Importer, sheet: reading.Sheet, result: ImportResult, *, comm
                 updates.append(obj)
         if commit and result.ok:
             importer.save(creates, updates)
+        if progress is not None:
+            progress(result.rows)
 
 
 @dataclass(frozen=True)

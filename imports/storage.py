@@ -34,6 +34,7 @@ class PendingImport:
     kind: str
     filename: str
     path: Path
+    rows: int | None = None  # as the preview counted them
 
 
 def directory() -> Path:
@@ -48,7 +49,7 @@ def _path(token: str, state: str = WAITING) -> Path:
     return directory() / f"{token}.{state}"
 
 
-def keep(request, uploaded, kind: str) -> str:
+def keep(request, uploaded, kind: str, rows: int | None = None) -> str:
     """Store an uploaded file for this session; return the token its confirmation quotes."""
     _sweep()
     token = secrets.token_urlsafe(24)
@@ -63,6 +64,7 @@ def keep(request, uploaded, kind: str) -> str:
     }
     pending[token] = {
         "kind": kind, "filename": uploaded.name, "user": request.user.pk, "stored": time.time(),
+        "rows": rows,
     }
     request.session[SESSION_KEY] = pending
     return token
@@ -80,7 +82,10 @@ def find(request, token: str) -> PendingImport | None:
         return None
     if time.time() - entry["stored"] >= MAX_AGE_SECONDS:
         return None
-    return PendingImport(token=token, kind=entry["kind"], filename=entry["filename"], path=_path(token))
+    return PendingImport(
+        token=token, kind=entry["kind"], filename=entry["filename"], path=_path(token),
+        rows=entry.get("rows"),
+    )
 
 
 def claim(pending: PendingImport) -> Path | None:

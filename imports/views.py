@@ -11,15 +11,16 @@ import csv
 import io
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from imports import service, storage
+from imports import progress, service, storage
 from imports.forms import KIND_CHOICES, ImportForm
 from imports.schemas import SCHEMAS
 from unionboard.access import require_editor
@@ -50,6 +51,7 @@ def _preview(request, result: service.ImportResult, token: str | None, kind: str
         "token": token,
         "form": ImportForm(initial={"kind": kind}),
         "guide": _column_guide(),
+        "progress_token": progress.expect(request.user.pk),  # for the confirmation, or another upload
     }
     return render(request, "imports/preview.html", context)
 
@@ -65,15 +67,21 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         uploaded = form.cleaned_data["file"]
+        report = progress.reporter(
+            request, progress.CHECKING, progress.estimate_rows(uploaded, uploaded.name)
+        )
         # identity changes are listed for approval, none approved yet
         result = service.import_file(
             kind=kind, source=uploaded, filename=uploaded.name, size=uploaded.size,
             scope_user=request.user, history_user=request.user, commit=False,
-            approved_identity_changes=(),
+            approved_identity_changes=(), progress=report,
         )
-        token = storage.keep(request, uploaded, kind) if result.ok else None
+        token = storage.keep(request, uploaded, kind, rows=result.rows) if result.ok else None
+        if report is not None:
+            report.finish(result.rows)
         return _preview(request, result, token, kind)
-    return render(request, "imports/upload.html", {"form": form, "guide": _column_guide()})
+    context = {"form": form, "guide": _column_guide(), "progress_token": progress.expect(request.user.pk)}
+    return render(request, "imports/upload.html", context)
 
 
 @require_POST
@@ -108,15 +116,18 @@ def confirm(request):
     # the identity changes the officer ticked; a tick approves one change, old and new
     approved = request.POST.getlist("identity")[: service.MAX_CHANGES_SHOWN]
     result = None
+    report = progress.reporter(request, progress.WRITING, pending.rows)
     try:
         with applying.open("rb") as source:
             result = service.import_file(
                 kind=pending.kind, source=source, filename=pending.filename,
                 scope_user=request.user, history_user=request.user, commit=True,
-                approved_identity_changes=approved,
+                approved_identity_changes=approved, progress=report,
             )
     finally:
         storage.finish(token, written=result is not None and result.written)
+        if report is not None:
+            report.finish(result.rows if result is not None else 0)
     if not result.ok:
         return _preview(request, result, None, pending.kind)
     messages.success(
@@ -135,6 +146,35 @@ def confirm(request):
             ) % {"count": result.identity_held},
         )
     return redirect("imports:upload")
+
+
+@require_safe
+def progress_status(request, token: str):
+    """How far the user's upload or confirmation under `token` is, for the page's progress bar.
+
+    Only the user who sent the form is answered: the report is filed under their id, so
+    anyone else (another officer, an administrator) gets a 404, as for a token never used.
+    """
+    require_editor(request.user)
+    state = progress.read(request.user.pk, token)
+    if state is None:
+        raise Http404
+    done, total = state["done"], state["total"]
+    if state["stage"] == progress.SENDING:
+        text = _("Sending the file…")
+    elif state["stage"] == progress.FINISHED:
+        text = _("Done: %(done)s rows. The page is on its way.") % {"done": localize(done)}
+    elif state["stage"] == progress.WRITING and total:
+        text = _("Writing: row %(done)s of %(total)s") % {"done": localize(done), "total": localize(total)}
+    elif state["stage"] == progress.WRITING:
+        text = _("Writing: %(done)s rows so far") % {"done": localize(done)}
+    elif total:
+        text = _("Checking: row %(done)s of about %(total)s") % {
+            "done": localize(done), "total": localize(total),
+        }
+    else:
+        text = _("Checking: %(done)s rows so far") % {"done": localize(done)}
+    return JsonResponse({"stage": state["stage"], "done": done, "total": total, "text": text})
 
 
 @require_safe

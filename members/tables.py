@@ -5,12 +5,13 @@ from __future__ import annotations
 from operator import attrgetter
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from unionboard.tables import Column, Table, day, link
 
 
 class MemberTable(Table):
-    """The members a user may see; paged by keys, never counted (a city has 700.000)."""
+    """The members a user may see; paged by keys, counted only up to a bound (a city has 700.000)."""
 
     columns = {
         "card_no": Column(_("Card number"), attrgetter("card_no")),
@@ -26,6 +27,8 @@ class MemberTable(Table):
     empty_text = _("No member matches.")
     default_sort = "-admitted_on"
     keys_first = True
+    count_words = ngettext_lazy("%(count)s member", "%(count)s members", "number")
+    count_over_words = _("more than %(bound)s members")
 
 
 class TransferOutTable(Table):

@@ -6,14 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from branches.models import GrassrootsUnion
 from branches.selectors import PICK_LIMIT, PICK_MIN_CHARS, search_receiving_unions
-from members import services
+from members import exports, services
 from members.filters import MemberFilter
 from members.forms import DepartureForm, MemberForm, TransferForm
 from members.models import Member, Transfer
@@ -23,6 +24,7 @@ from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView, visible_federations
 from unionboard.revisions import ITSELF, RECORDS, Reads
+from unionboard.spreadsheets import export_query, export_response
 
 
 def _member_to_edit(request, card_no: str) -> Member:
@@ -49,7 +51,30 @@ class MemberListView(CachedContentView):
         members = Member.objects.visible_to(request.user).select_related("union")
         filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
         table = MemberTable(filterset.qs, request)  # newest first unless ?sort= says otherwise
-        return {"filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user)}
+        return {
+            "filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user),
+            "query": export_query(request),
+        }
+
+
+@require_safe
+def member_export(request, fmt: str):
+    """Every member the list shows with these filters (the same scope: the user's federations)."""
+    filterset = MemberFilter(
+        request.GET or None, queryset=Member.objects.visible_to(request.user), user=request.user
+    )
+    if filterset.is_bound and not filterset.is_valid():  # e.g. another federation's id typed in
+        return HttpResponseBadRequest(
+            _("The filters are not valid: correct them on the list, then export again."),
+            content_type="text/plain; charset=utf-8",
+        )
+    members = filterset.qs
+    return export_response(
+        fmt, f"members_{timezone.localdate().isoformat()}",
+        header=exports.CSV_COLUMNS, csv_rows=exports.csv_rows(members) if fmt == "csv" else (),
+        title=_("Members"), headings=exports.xlsx_headings(),
+        xlsx_rows=exports.xlsx_rows(members) if fmt == "xlsx" else (), widths=exports.XLSX_WIDTHS,
+    )
 
 
 @require_safe

@@ -1,9 +1,13 @@
-"""Admin for quotas: edit targets in the list; every change kept in the history with its reason.
+"""Admin for indicators, quotas, reports and ratings; every change kept in the history.
 
-Every write goes through targets.services.quota_set, the one door for quotas; a quota is
-known by its federation, year and metric, which are fixed once it exists. A year is shown
-as written (2026), never as a number with a thousands dot (2.026).
+Quotas, reports and ratings are written through targets.services (quota_set, report_set,
+rating_set), the one door of each; a quota is known by its federation, year and
+indicator, which are fixed once it exists, and every change of it carries a reason. A new
+reported indicator needs no code: add it here. A year is shown as written (2026), never
+as a number with a thousands dot (2.026).
 """
+
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
@@ -11,8 +15,16 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets.models import REASON_MAX_LENGTH, REASON_REQUIRED, Quota
-from targets.services import quota_set
+from targets.models import (
+    REASON_MAX_LENGTH,
+    REASON_REQUIRED,
+    FederationRating,
+    Indicator,
+    Quota,
+    Report,
+    UnionRating,
+)
+from targets.services import quota_set, rating_set, report_set
 from unionboard.admin import SafeAutocompleteMixin
 from unionboard.forms import RulesModelForm
 
@@ -21,7 +33,13 @@ LIST_REASON_FIELD = "change_reason"
 
 
 class QuotaForm(RulesModelForm):
-    """A quota in the admin's form: the target and why it is set or changed."""
+    """A quota in the admin's form: the target (or rate, and weight) and why it is set or changed.
+
+    The weight may be left empty: 1, as every quota weighs unless the scorecard says otherwise.
+    """
+
+    weight = forms.DecimalField(required=False, min_value=0, max_digits=5, decimal_places=2,
+                                initial=Decimal(1), label=Quota._meta.get_field("weight").verbose_name)
 
     reason = forms.CharField(
         label=_("Reason for the change"), max_length=REASON_MAX_LENGTH,
@@ -32,6 +50,10 @@ class QuotaForm(RulesModelForm):
 
     def given_reason(self) -> str:
         return self.cleaned_data.get("reason", "")
+
+    def clean_weight(self):
+        weight = self.cleaned_data.get("weight")
+        return Decimal(1) if weight is None else weight
 
 
 class QuotaListForm(forms.ModelForm):
@@ -47,23 +69,44 @@ class QuotaListForm(forms.ModelForm):
         return cleaned
 
 
+class YearShown:
+    """A year as written (2026) in lists and read-only fields, not as a number (2.026)."""
+
+    @admin.display(description=_("year"), ordering="year")
+    def year_shown(self, obj) -> str:
+        return str(obj.year)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    form = RulesModelForm
+    list_display = ["code", "name_vi", "name_en", "unit", "source", "order", "active"]
+    list_editable = ["order", "active"]
+    list_filter = ["source", "unit", "active"]
+    search_fields = ["code", "name_vi", "name_en"]
+    history_list_display = ["name_vi", "active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Quotas and reports name an indicator by its code; how it is counted is fixed.
+        return ["code", "source"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire an indicator (active off): its quotas and reports stay
+
+
 @admin.register(Quota)
-class QuotaAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+class QuotaAdmin(YearShown, SafeAutocompleteMixin, SimpleHistoryAdmin):
     form = QuotaForm
     # The target next to the federation: on a laptop's screen it is in view without scrolling.
-    list_display = ["federation", "target", "year_shown", "metric"]
+    list_display = ["federation", "target", "year_shown", "metric", "rate", "weight"]
     list_editable = ["target"]
-    list_select_related = ["federation"]
+    list_select_related = ["federation", "metric"]
     list_filter = ["year", "metric", "federation__kind"]
     search_fields = ["federation__code", "federation__name", "federation__name_search"]
     autocomplete_fields = ["federation"]
     object_history_list_template = "admin/targets/quota/history_list.html"
     # 50 editable rows: a hundred widgets took the page past 200 ms; a year of a city is two pages.
     list_per_page = 50
-
-    @admin.display(description=_("year"), ordering="year")
-    def year_shown(self, obj: Quota) -> str:
-        return str(obj.year)
 
     def get_queryset(self, request):
         return Quota.objects.visible_to(request.user)
@@ -73,8 +116,8 @@ class QuotaAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is not None:
-            return ["federation", "year_shown", "metric", "target", "reason"]
-        return ["federation", "year", "metric", "target", "reason"]
+            return ["federation", "year_shown", "metric", "target", "rate", "weight", "reason"]
+        return ["federation", "year", "metric", "target", "rate", "weight", "reason"]
 
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", QuotaListForm)
@@ -98,8 +141,83 @@ class QuotaAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         quota = quota_set(
-            federation=obj.federation, year=obj.year, metric=obj.metric, target=obj.target,
-            reason=form.given_reason(), user=request.user,
+            federation=obj.federation, year=obj.year, metric=obj.metric_id, target=obj.target,
+            rate=obj.rate, weight=obj.weight, reason=form.given_reason(), user=request.user,
         )
         obj.pk = quota.pk
         obj._state.adding = False
+
+
+@admin.register(Report)
+class ReportAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+    form = RulesModelForm
+    list_display = ["federation", "indicator", "as_of", "value", "entered_by", "entered_at"]
+    list_select_related = ["federation", "indicator", "entered_by"]
+    list_filter = ["indicator", "federation__kind"]
+    date_hierarchy = "as_of"
+    search_fields = ["federation__code", "federation__name", "federation__name_search"]
+    autocomplete_fields = ["federation"]
+    fields = ["federation", "indicator", "as_of", "value"]
+    history_list_display = ["value"]
+
+    def get_queryset(self, request):
+        return Report.objects.visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["federation", "indicator", "as_of"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        written = report_set(
+            federation=obj.federation, indicator=obj.indicator, as_of=obj.as_of, value=obj.value,
+            user=request.user,
+        )
+        obj.pk = written.report.pk
+        obj._state.adding = False
+
+
+@admin.register(UnionRating)
+class UnionRatingAdmin(YearShown, SafeAutocompleteMixin, SimpleHistoryAdmin):
+    form = RulesModelForm
+    list_display = ["union", "year_shown", "grade"]
+    list_select_related = ["union"]
+    list_filter = ["year", "grade", "union__sector"]
+    search_fields = ["union__code", "union__name"]
+    autocomplete_fields = ["union"]
+    history_list_display = ["grade"]
+
+    def get_queryset(self, request):
+        return UnionRating.objects.visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["union", "year_shown"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return ["union", "year_shown", "grade"] if obj is not None else ["union", "year", "grade"]
+
+    def save_model(self, request, obj, form, change):
+        rating = rating_set(union=obj.union, year=obj.year, grade=obj.grade, user=request.user)
+        obj.pk = rating.pk
+        obj._state.adding = False
+
+
+@admin.register(FederationRating)
+class FederationRatingAdmin(YearShown, SafeAutocompleteMixin, SimpleHistoryAdmin):
+    """The city grades its upper-level unions here (administrators)."""
+
+    form = RulesModelForm
+    list_display = ["federation", "year_shown", "grade"]
+    list_editable = ["grade"]
+    list_select_related = ["federation"]
+    list_filter = ["year", "grade", "federation__kind"]
+    search_fields = ["federation__code", "federation__name", "federation__name_search"]
+    autocomplete_fields = ["federation"]
+    history_list_display = ["grade"]
+
+    def get_queryset(self, request):
+        return FederationRating.objects.visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["federation", "year_shown"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return ["federation", "year_shown", "grade"] if obj is not None else ["federation", "year", "grade"]

@@ -110,7 +110,7 @@ def attainment_bars(rows: list[FederationProgress], metric: str) -> str:
             marker={"color": style["color"], "pattern": {"shape": style["pattern"]}},
             customdata=[
                 [
-                    number(row.metrics[metric].actual),
+                    number(float(row.metrics[metric].shown or 0), 0 if row.metrics[metric].accrues else 1),
                     number(row.metrics[metric].target),
                 ]
                 for row in subset

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from branches.models import FederationKind
-from targets.models import Metric
+from targets.models import Indicator, Metric
 from targets.progress import (
     BEHIND,
     EXCEEDED,
@@ -52,17 +52,36 @@ COLUMNS = [
 BOM = "\ufeff"
 
 
-def rows_for_export(rows: Iterable[FederationProgress]) -> list[list]:
-    """One list per federation in COLUMNS order; None where there is no quota or rank."""
+def extra_codes(indicators: Iterable[Indicator] = ()) -> list[str]:
+    """The indicators beyond the membership two, each with three columns after the score."""
+    return [ind.code for ind in indicators if ind.code not in COLUMNS]
+
+
+def csv_header(indicators: Iterable[Indicator] = ()) -> list[str]:
+    """COLUMNS, then `<indicator>,<indicator>_target,<indicator>_pct` per indicator in force."""
+    return COLUMNS + [
+        name for code in extra_codes(indicators) for name in (code, f"{code}_target", f"{code}_pct")
+    ]
+
+
+def rows_for_export(
+    rows: Iterable[FederationProgress], indicators: Iterable[Indicator] = ()
+) -> list[list]:
+    """One list per federation in header() order; None where there is no quota, rank or report."""
+    codes = extra_codes(indicators)
     out = []
     for row in rows:
         members, unions = row.new_members, row.new_unions
-        out.append([
+        line = [
             row.rank, row.code, row.name,
             members.actual, members.target, members.pct,
             unions.actual, unions.target, unions.pct,
             row.score_pct,
-        ])
+        ]
+        for code in codes:
+            m = row.metrics[code]
+            line += [m.shown, m.target, m.pct]
+        out.append(line)
     return out
 
 
@@ -85,16 +104,20 @@ def _csv_value(value) -> str:
     return str(escape_cell(value))
 
 
-def write_csv(rows: Iterable[FederationProgress], stream: io.TextIOBase) -> None:
-    """The interchange CSV, byte order mark first."""
+def write_csv(
+    rows: Iterable[FederationProgress], stream: io.TextIOBase, indicators: Iterable[Indicator] = ()
+) -> None:
+    """The interchange CSV, byte order mark first; three columns per indicator in force
+    beyond the membership two."""
+    indicators = list(indicators)
     # CRLF, as RFC 4180 has it: the csv module then quotes a field holding either line
     # end, where with a bare LF a carriage return in a name would split the row.
     header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow(COLUMNS)
+    csv.writer(header, lineterminator="\r\n").writerow(csv_header(indicators))
     # One write for the mark and the header: a command's stdout ends every write with a newline.
     stream.write(BOM + header.getvalue())
     writer = csv.writer(stream, lineterminator="\r\n")
-    for values in rows_for_export(rows):
+    for values in rows_for_export(rows, indicators):
         writer.writerow([_csv_value(value) for value in values])
 
 
@@ -148,8 +171,9 @@ def _number(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def report_columns() -> list[ReportColumn]:
-    """The rankings page's columns, headed in the active language."""
+def report_columns(indicators: Iterable[Indicator] = ()) -> list[ReportColumn]:
+    """The rankings page's columns, headed in the active language; then actual, quota and
+    attainment of each other indicator in force."""
     columns = [
         ReportColumn(_("Rank"), number_format="0", min_width=6),
         ReportColumn(_("Federation"), min_width=24),
@@ -167,15 +191,28 @@ def report_columns() -> list[ReportColumn]:
         ReportColumn(_("Score (%)"), number_format=PERCENT_FORMAT),
         ReportColumn(_("Change since last year"), number_format=RANK_CHANGE_FORMAT, max_width=16),
     ]
+    for indicator in indicators:
+        if indicator.code in COLUMNS:
+            continue
+        amount = PERCENT_FORMAT if indicator.is_percent else COUNT_FORMAT
+        columns += [
+            ReportColumn(_("Actual"), indicator.name, amount),
+            ReportColumn(_("Quota"), indicator.name, COUNT_FORMAT),
+            ReportColumn(_("Attainment (%)"), indicator.name, PERCENT_FORMAT),
+        ]
     return columns
 
 
-def report_values(row: FederationProgress) -> list:
-    """One federation's cells in report_columns() order: numbers as numbers, None when absent."""
+def report_values(row: FederationProgress, indicators: Iterable[Indicator] = ()) -> list:
+    """One federation's cells in report_columns() order: numbers as numbers, None when absent
+    (a figure not reported is an empty cell, never 0)."""
     values = [row.rank, escape_cell(row.name), row.federation.get_kind_display()]
     for metric in (row.new_members, row.new_unions):
         values += [metric.actual, metric.target, _number(metric.pct), _status_words(metric)]
     values += [_number(row.score_pct), row.rank_change]
+    for code in extra_codes(indicators):
+        m = row.metrics[code]
+        values += [_number(m.shown), m.target, _number(m.pct)]
     return values
 
 
@@ -252,11 +289,14 @@ def _page_setup(sheet: Worksheet, heading_rows: str) -> None:
 
 
 def write_xlsx(
-    rows: Iterable[FederationProgress], period: Period, kind: str | None, stream
+    rows: Iterable[FederationProgress], period: Period, kind: str | None, stream,
+    indicators: Iterable[Indicator] = (),
 ) -> None:
-    """The rankings as a printable report, in the active language."""
+    """The rankings as a printable report, in the active language, with the indicators in
+    force beyond the membership two after the score."""
     rows = list(rows)
-    columns = report_columns()
+    indicators = list(indicators)
+    columns = report_columns(indicators)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Rankings")[:31]
@@ -274,7 +314,7 @@ def write_xlsx(
 
     widths = [max(column.min_width, *(len(word) for word in column.heading.split())) for column in columns]
     for offset, row in enumerate(rows):
-        values = report_values(row)
+        values = report_values(row, indicators)
         for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
             cell = sheet.cell(row=first_data_row + offset, column=index, value=value)
             cell.border = GRID

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Federation, FederationKind
 from targets import progress
-from targets.models import Quota
+from targets.models import MEMBERSHIP, Quota
 from unionboard.forms import DateInput
 
 
@@ -88,9 +88,29 @@ class RankingFilter(PeriodFilter):
     kind = django_filters.ChoiceFilter(
         label=_("Kind of federation"), choices=FederationKind.choices, empty_label=_("All kinds")
     )
+    indicator = django_filters.MultipleChoiceFilter(
+        label=_("Indicators"), method="keep",
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+        help_text=_("The two membership indicators unless others are chosen."),
+    )
 
     class Meta(PeriodFilter.Meta):
         fields = ["kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Administrators add indicators: the menu is read, never written in code (one query).
+        self.indicators = progress.indicators_in_force()
+        self.filters["indicator"].extra["choices"] = [(ind.code, ind.name) for ind in self.indicators]
+
+    def chosen(self) -> list:
+        """The indicators asked for, in their page order; the membership two by default."""
+        codes: list[str] = []
+        if self.is_bound:
+            self.form.is_valid()
+            codes = self.form.cleaned_data.get("indicator") or []
+        wanted = set(codes) or set(MEMBERSHIP)
+        return [ind for ind in self.indicators if ind.code in wanted]
 
 
 def years_read(data) -> tuple[int, ...]:

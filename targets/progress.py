@@ -20,6 +20,11 @@ a cut-off date `as_of`:
   31 December the year is finished and there is no pace left to keep: met (attainment
   ≥ 100 %) or not met.
 
+The same holds for every indicator in force (docs/indicators.md): reported ones read a
+federation's latest report dated in Y on or before `as_of` (None, "not reported", without
+one), `rated_good_share` the union ratings of Y by sector group; a target is a number or a
+rate per active union at the period's end; the score is weighted by the quotas' weights.
+
 Admissions are read from members.AdmissionTally (admissions per credited federation and
 day, kept by database triggers in the same transaction as every write), so the cost of
 a figure grows with federations and days, never with the number of members.
@@ -31,22 +36,36 @@ import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from django.db import connections
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from branches.models import Federation, GrassrootsUnion
+from branches.models import Federation, GrassrootsUnion, Sector, UnionStatus
 from members.models import AdmissionTally
-from targets.models import Metric, Quota
+from targets.models import (
+    GOOD_GRADES,
+    MEMBERSHIP,
+    FederationRating,
+    Indicator,
+    Metric,
+    Quota,
+    Report,
+    UnionRating,
+)
 
-METRICS: tuple[str, ...] = (Metric.NEW_MEMBERS, Metric.NEW_UNIONS)
+# The membership indicators, drawn month by month and in the quota history.
+METRICS: tuple[str, ...] = MEMBERSHIP
+# The sector groups of rated_good_share (domain notes): the state sector and the rest.
+STATE = "state"
+NON_STATE = "non_state"
+STATE_SECTORS = (Sector.PUBLIC_SERVICE.value, Sector.STATE_ENTERPRISE.value)
 
 EXCEEDED = "exceeded"
 ON_PACE = "on_pace"
@@ -118,12 +137,11 @@ def make_period(year: int, as_of: datetime.date | None = None) -> Period:
     return Period(year, as_of)
 
 
-def percent(actual: int, target: int | None) -> Decimal | None:
+def percent(actual: int | Fraction | None, target: int | None) -> Decimal | None:
     """100 × actual ÷ target with one decimal, rounded half up (1 of 400 is 0.3)."""
-    if not target:
+    if not target or actual is None:
         return None
-    tenths = (actual * 1000 * 2 + target) // (2 * target)
-    return Decimal(tenths) / 10
+    return tenths(Fraction(actual) * 100 / target)
 
 
 def tenths(value: Fraction) -> Decimal:
@@ -141,25 +159,55 @@ def score_percent(score: Fraction | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class MetricProgress:
-    """One metric of one federation (or of the city) for a period (keyed by the metric)."""
+    """One indicator of one federation (or of the city) for a period (keyed by its code).
 
-    actual: int
+    `actual` is None for a reported indicator with no report ("not reported", never 0) and a
+    share no union was rated for; a share (rated_good_share) is a percentage as a Fraction,
+    with its counts in `parts` (good, rated, and the same by sector group) so totals pool them.
+    """
+
+    actual: int | Fraction | None
     target: int | None
     expected: Fraction | None  # the exact pace (None without a quota)
     finished: bool = False  # the whole year: the status is met or not met (Period.finished)
+    weight: Fraction = Fraction(1)
+    parts: tuple[int, ...] | None = None
+    accrues: bool = True  # a count grows through the year (a pace); a percentage does not
+    lowered: bool = False  # the latest report is lower than the one before it in the year
 
     @property
     def ratio(self) -> Fraction | None:
-        return Fraction(self.actual, self.target) if self.target else None
+        """actual ÷ target; a quota with nothing reported counts as nothing achieved."""
+        if not self.target:
+            return None
+        return Fraction(self.actual or 0) / self.target
 
     @property
     def pct(self) -> Decimal | None:
         return percent(self.actual, self.target)
 
     @property
+    def reported(self) -> bool:
+        return self.actual is not None
+
+    @property
+    def shown(self) -> Decimal | int | None:
+        """The actual as the pages print it: a whole number, or a share with one decimal."""
+        if isinstance(self.actual, Fraction):
+            return tenths(self.actual)
+        return self.actual
+
+    def share(self, group: str) -> Decimal | None:
+        """rated_good_share in a sector group (state or non-state), one decimal."""
+        if self.parts is None:
+            return None
+        good, rated = (self.parts[2], self.parts[3]) if group == STATE else (self.parts[4], self.parts[5])
+        return tenths(Fraction(good * 100, rated)) if rated else None
+
+    @property
     def pace(self) -> Decimal | None:
-        """The pace as shown: one decimal, rounded half up."""
-        return None if self.expected is None else tenths(self.expected)
+        """The pace as shown: one decimal, rounded half up (none for a percentage)."""
+        return None if self.expected is None or not self.accrues else tenths(self.expected)
 
     @property
     def pace_pct(self) -> Decimal | None:
@@ -179,11 +227,12 @@ class MetricProgress:
         year is met or not met: 505 of 410 at 31/12/2020 is met, 9 of 10 is not met."""
         if not self.target:
             return None
+        actual = self.actual or 0
         if self.finished:
-            return MET if self.actual >= self.target else NOT_MET
-        if self.actual >= self.target:
+            return MET if actual >= self.target else NOT_MET
+        if actual >= self.target:
             return EXCEEDED
-        if self.expected is not None and self.actual >= self.expected:
+        if self.expected is not None and actual >= self.expected:
             return ON_PACE
         return BEHIND
 
@@ -192,9 +241,21 @@ class MetricProgress:
         return bool(self.target)
 
 
-def _metric(actual: int, target: int | None, period: Period) -> MetricProgress:
-    expected = Fraction(target * period.days_elapsed, period.days_in_year) if target else None
-    return MetricProgress(actual=actual, target=target, expected=expected, finished=period.finished)
+def _metric(
+    actual: int | Fraction | None, target: int | None, period: Period, *,
+    weight: Fraction = Fraction(1), parts: tuple[int, ...] | None = None, accrues: bool = True,
+) -> MetricProgress:
+    """A figure against its quota; a share (`accrues` false) is due in full from day one."""
+    if not target:
+        expected = None
+    elif accrues:
+        expected = Fraction(target * period.days_elapsed, period.days_in_year)
+    else:
+        expected = Fraction(target)
+    return MetricProgress(
+        actual=actual, target=target, expected=expected, finished=period.finished, weight=weight,
+        parts=parts, accrues=accrues,
+    )
 
 
 @dataclass
@@ -235,6 +296,19 @@ class FederationProgress:
     def previous_score(self) -> Fraction | None:
         return _score(self.previous)
 
+    @cached_property
+    def figures(self) -> SimpleNamespace:
+        """The indicators' figures by code as attributes, for a table's sort path
+        (`figures.party_referrals.ratio`)."""
+        return SimpleNamespace(**self.metrics)
+
+    def shown(self, indicators: Iterable[Indicator]) -> list[tuple[Indicator, MetricProgress]]:
+        """The indicators with something to show: a quota, a report or a rating."""
+        return [
+            (ind, m) for ind in indicators
+            if (m := self.metrics.get(ind.code)) is not None and (m.target or m.reported)
+        ]
+
     @property
     def rank_change(self) -> int | None:
         """Places gained since the same period last year (positive = moved up)."""
@@ -244,10 +318,13 @@ class FederationProgress:
 
 
 def _score(metrics: dict[str, MetricProgress]) -> Fraction | None:
-    ratios = [m.ratio for m in metrics.values() if m.ratio is not None]
-    if not ratios:
+    """The weighted mean of the unrounded ratios over the indicators with a quota (weight 1
+    unless the quota sets one; a weight of 0 shows the indicator without scoring it)."""
+    weighted = [(m.weight, ratio) for m in metrics.values() if (ratio := m.ratio) is not None and m.weight]
+    total = sum((w for w, _ in weighted), Fraction(0))
+    if not total:
         return None
-    return sum(ratios, Fraction(0)) / len(ratios)
+    return sum((w * r for w, r in weighted), Fraction(0)) / total
 
 
 def _competition_ranks(rows: list[FederationProgress], score_of) -> dict[int, int]:
@@ -305,36 +382,151 @@ def _counts(
     return now, before
 
 
-def league(federations: QuerySet[Federation], period: Period) -> list[FederationProgress]:
-    """Every federation of the (already scoped) queryset with its figures, ranked.
+def indicators_in_force() -> list[Indicator]:
+    """The active indicators in their order on the pages (one query)."""
+    return list(Indicator.objects.filter(active=True).order_by("order", "code"))
 
-    Four queries whatever the size: federations, quotas (this year and last), member
-    admissions and union foundings (both grouped by credited federation).
+
+def _active_on(day: datetime.date) -> Q:
+    """GrassrootsUnion.objects.active_on as a condition, to count two dates in one query."""
+    return Q(founded_on__lte=day) & (Q(status=UnionStatus.ACTIVE) | Q(status_on__gt=day))
+
+
+def _union_base(ids, period: Period, previous: Period) -> dict[int, tuple[int, int]]:
+    """Active grassroots unions per federation at the period's end and at last year's (1 query):
+    the base of a rate target ("one referral per union")."""
+    rows = (
+        GrassrootsUnion.objects.filter(federation__in=ids)
+        .values("federation")
+        .annotate(now=Count("pk", filter=_active_on(period.as_of)),
+                  before=Count("pk", filter=_active_on(previous.as_of)))
+        .order_by()
+    )
+    return {row["federation"]: (row["now"], row["before"]) for row in rows}
+
+
+def _reports(ids, period: Period, previous: Period) -> tuple[dict, dict]:
+    """Each federation's latest report of each indicator dated in Y on or before as_of, and
+    the same for last year's period (1 query; reports are few, the latest wins as read)."""
+    now: dict = defaultdict(dict)
+    before: dict = defaultdict(dict)
+    rows = (
+        Report.objects.filter(federation__in=ids, as_of__gte=previous.start, as_of__lte=period.as_of)
+        .exclude(as_of__gt=previous.as_of, as_of__lt=period.start)
+        .order_by("as_of")
+        .values_list("federation_id", "indicator__code", "as_of", "value")
+    )
+    for fed_id, code, as_of, value in rows:
+        figures = (now if as_of >= period.start else before)[fed_id]
+        earlier = figures.get(code)
+        # (value, lower than the previous report of the year): a correction city staff see
+        figures[code] = (value, earlier is not None and value < earlier[0])
+    return now, before
+
+
+def _ratings(ids, period: Period, previous: Period) -> dict[tuple[int, int], tuple[int, ...]]:
+    """Per (federation, year) of Y and Y - 1: unions rated good or excellent and unions rated,
+    in all and by sector group (good, rated, state good, state rated, non-state good,
+    non-state rated); one query."""
+    parts: dict = defaultdict(lambda: [0] * 6)
+    rows = (
+        UnionRating.objects.filter(union__federation__in=ids, year__in=(period.year, previous.year))
+        .values("union__federation", "year", "union__sector")
+        .annotate(rated=Count("pk"), good=Count("pk", filter=Q(grade__in=GOOD_GRADES)))
+        .order_by()
+    )
+    for row in rows:
+        counts = parts[(row["union__federation"], row["year"])]
+        group = 2 if row["union__sector"] in STATE_SECTORS else 4
+        counts[0] += row["good"]
+        counts[1] += row["rated"]
+        counts[group] += row["good"]
+        counts[group + 1] += row["rated"]
+    return {key: tuple(value) for key, value in parts.items()}
+
+
+def _rate_target(rate: Decimal, unions: int) -> int | None:
+    """rate × active unions, rounded half up to a whole number; no target without unions."""
+    target = int(Fraction(rate) * unions + Fraction(1, 2))
+    return target or None
+
+
+def _figure(
+    indicator: Indicator, fed_id: int, at: Period, quota: tuple | None, counted: dict,
+    reported: dict, shares: dict, base: int,
+) -> MetricProgress:
+    code = indicator.code
+    parts = None
+    lowered = False
+    actual: int | Fraction | None
+    if code == Metric.RATED_GOOD_SHARE:
+        parts = shares.get((fed_id, at.year))
+        actual = Fraction(parts[0] * 100, parts[1]) if parts and parts[1] else None
+    elif indicator.is_counted:
+        actual = counted[fed_id][code]
+    else:
+        actual, lowered = reported[fed_id].get(code, (None, False))
+    target, weight = None, Fraction(1)
+    if quota is not None:
+        fixed, rate, quota_weight = quota
+        target = fixed if fixed is not None else _rate_target(rate, base)
+        weight = Fraction(quota_weight)
+    figure = _metric(actual, target, at, weight=weight, parts=parts, accrues=not indicator.is_percent)
+    return replace(figure, lowered=True) if lowered else figure
+
+
+def league(
+    federations: QuerySet[Federation], period: Period, indicators: list[Indicator] | None = None
+) -> list[FederationProgress]:
+    """Every federation of the (already scoped) queryset with the figures of every indicator
+    in force, ranked.
+
+    A fixed number of queries whatever the size and however many indicators are in force:
+    the indicators (unless given), federations, quotas (this year and last), member
+    admissions and union foundings (grouped by credited federation), reports, union ratings,
+    and, only when a quota is a rate per union, the active unions of each federation.
     Rows come ordered by rank, then federation code; unranked federations (no quota in
     the year) come last, by code.
     """
+    if indicators is None:
+        indicators = indicators_in_force()
     previous = period.previous()
-    feds = list(federations.order_by("code"))
+    # The city's grade of each federation, read with the federations (no query of its own).
+    graded = FederationRating.objects.filter(federation=OuterRef("pk")).values("grade")
+    feds = list(federations.order_by("code").annotate(
+        grade_now=Subquery(graded.filter(year=period.year)[:1]),
+        grade_before=Subquery(graded.filter(year=previous.year)[:1]),
+    ))
+    ids = federations.values("pk")
     quotas: dict = defaultdict(dict)
-    for fed_id, year, metric, target in Quota.objects.filter(
-        federation__in=federations.values("pk"), year__in=(period.year, previous.year)
-    ).values_list("federation_id", "year", "metric", "target"):
-        quotas[(fed_id, year)][metric] = target
+    rates = False
+    for fed_id, year, code, target, rate, weight in Quota.objects.filter(
+        federation__in=ids, year__in=(period.year, previous.year)
+    ).values_list("federation_id", "year", "metric", "target", "rate", "weight"):
+        quotas[(fed_id, year)][code] = (target, rate, weight)
+        rates = rates or rate is not None
     now, before = _counts(federations, period, previous)
+    reported_now, reported_before = _reports(ids, period, previous)
+    shares = _ratings(ids, period, previous)
+    base = _union_base(ids, period, previous) if rates else {}
 
     rows = []
     for fed in feds:
-        current_targets = quotas.get((fed.pk, period.year), {})
-        previous_targets = quotas.get((fed.pk, previous.year), {})
+        current_quotas = quotas.get((fed.pk, period.year), {})
+        previous_quotas = quotas.get((fed.pk, previous.year), {})
+        base_now, base_before = base.get(fed.pk, (0, 0))
         rows.append(
             FederationProgress(
                 federation=fed,
                 metrics={
-                    m: _metric(now[fed.pk][m], current_targets.get(m), period) for m in METRICS
+                    ind.code: _figure(ind, fed.pk, period, current_quotas.get(ind.code), now,
+                                      reported_now, shares, base_now)
+                    for ind in indicators
                 },
                 previous={
-                    m: _metric(before[fed.pk][m], previous_targets.get(m), previous)
-                    for m in METRICS
+                    ind.code: _figure(ind, fed.pk, previous, previous_quotas.get(ind.code), before,
+                                      reported_before, shares, base_before)
+                    for ind in indicators
                 },
             )
         )
@@ -349,30 +541,52 @@ def league(federations: QuerySet[Federation], period: Period) -> list[Federation
 
 @dataclass(frozen=True)
 class Totals:
-    """City totals: the sum of actuals over the sum of targets, now and a year before."""
+    """City totals: the sum of actuals over the sum of targets, now and a year before; and
+    how many federations the city rated, and rated good or excellent, in each year."""
 
     metrics: dict[str, MetricProgress]
     previous: dict[str, MetricProgress]
     federations: int
     ranked: int
+    federations_rated: tuple[int, int] = (0, 0)  # (good or excellent, rated) in Y
+    previous_federations_rated: tuple[int, int] = (0, 0)
+
+
+def _summed(items: list[MetricProgress], at: Period) -> MetricProgress:
+    """The city's figure of one indicator: counts add up (targets only over federations with
+    a quota; reported figures over those that reported, "not reported" when none did); a
+    share pools its counts; a percentage of another kind has no city figure."""
+    if not all(m.accrues for m in items):
+        shares = [m.parts for m in items if m.parts is not None]
+        if not shares:
+            return _metric(None, None, at, accrues=False)
+        pooled = tuple(map(sum, zip(*shares, strict=True)))
+        actual = Fraction(pooled[0] * 100, pooled[1]) if pooled[1] else None
+        return _metric(actual, None, at, parts=pooled, accrues=False)
+    reported = [m.actual for m in items if m.actual is not None]
+    target = sum(m.target for m in items if m.target) or None
+    return _metric(sum(reported) if reported or not items else None, target, at)
 
 
 def totals(rows: Iterable[FederationProgress], period: Period) -> Totals:
     """Sum a league's rows (no query). Targets add up only over federations with a quota."""
     rows = list(rows)
     previous = period.previous()
-
-    def summed(attr: str, metric: str, at: Period) -> MetricProgress:
-        items = [getattr(row, attr)[metric] for row in rows]
-        target = sum(m.target for m in items if m.target) or None
-        return _metric(sum(m.actual for m in items), target, at)
-
+    codes = list(rows[0].metrics) if rows else list(METRICS)
     return Totals(
-        metrics={m: summed("metrics", m, period) for m in METRICS},
-        previous={m: summed("previous", m, previous) for m in METRICS},
+        metrics={c: _summed([row.metrics[c] for row in rows], period) for c in codes},
+        previous={c: _summed([row.previous[c] for row in rows], previous) for c in codes},
         federations=len(rows),
         ranked=sum(1 for row in rows if row.rank is not None),
+        federations_rated=_graded(getattr(row.federation, "grade_now", None) for row in rows),
+        previous_federations_rated=_graded(getattr(row.federation, "grade_before", None) for row in rows),
     )
+
+
+def _graded(grades: Iterable[str | None]) -> tuple[int, int]:
+    """(rated good or excellent, rated) among the federations' grades."""
+    rated = [grade for grade in grades if grade is not None]
+    return sum(1 for grade in rated if grade in GOOD_GRADES), len(rated)
 
 
 def furthest_behind(rows: Iterable[FederationProgress], limit: int = 5) -> list[FederationProgress]:
@@ -397,8 +611,8 @@ def monthly(federation: Federation, period: Period) -> dict[str, list[MonthPoint
     Last year's line runs to the same day of the year as this year's.
     """
     previous = period.previous()
-    targets = dict(
-        Quota.objects.filter(federation=federation, year=period.year).values_list("metric", "target")
+    targets: dict = dict(
+        Quota.objects.filter(federation=federation, year=period.year).values_list("metric_id", "target")
     )
     per_month: dict = {m: defaultdict(int) for m in METRICS}
     members = (
@@ -483,9 +697,9 @@ def quota_history(federation: Federation) -> list[YearRow]:
     Three queries: quotas, admissions by year, foundings by year.
     """
     targets: dict = defaultdict(dict)
-    for year, metric, target in Quota.objects.filter(federation=federation).values_list(
-        "year", "metric", "target"
-    ):
+    for year, metric, target in Quota.objects.filter(
+        federation=federation, metric__in=METRICS, target__isnull=False
+    ).values_list("year", "metric", "target"):
         targets[year][metric] = target
     if not targets:
         return []
@@ -539,26 +753,11 @@ class Standing:
         return score_percent(self.score)
 
 
-def _score_sql(actual_m: str, target_m: str, actual_u: str, target_u: str) -> tuple[str, str]:
-    """The score as numerator and denominator: the mean of actual/target over the metrics
-    with a quota is (m·tu + u·tm) / (2·tm·tu) with both, m/tm or u/tu with one, NULL with none."""
-    num = (
-        f"CASE WHEN {target_m} IS NOT NULL AND {target_u} IS NOT NULL "
-        f"THEN {actual_m} * {target_u} + {actual_u} * {target_m} "
-        f"WHEN {target_m} IS NOT NULL THEN {actual_m} WHEN {target_u} IS NOT NULL THEN {actual_u} END"
-    )
-    den = (
-        f"CASE WHEN {target_m} IS NOT NULL AND {target_u} IS NOT NULL THEN 2 * {target_m} * {target_u} "
-        f"WHEN {target_m} IS NOT NULL THEN {target_m} WHEN {target_u} IS NOT NULL THEN {target_u} END"
-    )
-    return num, den
-
-
 def federation_standing(
     federations: QuerySet[Federation], federation: Federation, period: Period
 ) -> Standing:
     """The federation's rank in the league of `federations` (already scoped), now and for
-    the same period last year: one statement, whatever the size of the league."""
+    the same period last year."""
     return league_standings(federations, period, only=federation).get(
         federation.pk, Standing(None, None, None, 0)
     )
@@ -567,101 +766,34 @@ def federation_standing(
 def league_standings(
     federations: QuerySet[Federation], period: Period, only: Federation | None = None
 ) -> dict[int, Standing]:
-    """Every federation's standing in the league of `federations` (or `only` the one's),
-    by federation id: one statement, whatever the size of the league.
-
-    The same ranks as `league()` (competition ranking on the score, ties sharing a rank),
-    computed in SQL with RANK() OVER the scores instead of building every row in Python.
-    A score is compared as one division of two integers, so equal scores (1/2 and 2/4)
-    are equal: exactly on PostgreSQL (numeric, 30 decimals), and on SQLite as a double,
-    which separates any two different scores whose denominators (2 × member quota ×
-    union quota) multiply to less than about 10^15.
-    """
+    """Every federation's standing in the league of `federations` (or `only` the one's), by
+    federation id: the ranks of `league()` over every indicator in force, so one rule
+    scores and ranks everywhere, in the same fixed number of queries."""
     if federations.query.is_empty():
         return {}
-    previous = period.previous()
-    league_sql, league_params = federations.order_by().values("pk").query.sql_with_params()
-    db = federations.db
-    vendor = connections[db].vendor
-
-    def ratio(num: str, den: str) -> str:
-        if vendor == "postgresql":
-            return f"CAST({num} AS numeric(60, 30)) / {den}"
-        return f"CAST({num} AS REAL) / {den}"
-
-    num_now, den_now = _score_sql("COALESCE(a.now, 0)", "q.m_now", "COALESCE(u.now, 0)", "q.u_now")
-    num_before, den_before = _score_sql(
-        "COALESCE(a.before, 0)", "q.m_before", "COALESCE(u.before, 0)", "q.u_before"
-    )
-    quota = "MAX(CASE WHEN year = %s AND metric = %s THEN target END)"
-    sql = f"""
-    WITH league (id) AS ({league_sql}),
-    admitted AS (
-        SELECT federation_id AS id,
-               SUM(CASE WHEN day >= %s THEN admitted ELSE 0 END) AS now,
-               SUM(CASE WHEN day <= %s THEN admitted ELSE 0 END) AS before
-        FROM {AdmissionTally._meta.db_table}
-        WHERE day >= %s AND day <= %s AND federation_id IN (SELECT id FROM league)
-        GROUP BY federation_id
-    ),
-    founded AS (
-        SELECT founding_federation_id AS id,
-               SUM(CASE WHEN founded_on >= %s THEN 1 ELSE 0 END) AS now,
-               SUM(CASE WHEN founded_on <= %s THEN 1 ELSE 0 END) AS before
-        FROM {GrassrootsUnion._meta.db_table}
-        WHERE founded_on >= %s AND founded_on <= %s
-        GROUP BY founding_federation_id
-    ),
-    quotas AS (
-        SELECT federation_id AS id, {quota} AS m_now, {quota} AS u_now,
-               {quota} AS m_before, {quota} AS u_before
-        FROM {Quota._meta.db_table} WHERE year IN (%s, %s) GROUP BY federation_id
-    ),
-    fractions AS (
-        SELECT league.id AS id,
-               {num_now} AS num_now, {den_now} AS den_now,
-               {num_before} AS num_before, {den_before} AS den_before
-        FROM league
-        LEFT JOIN admitted a ON a.id = league.id
-        LEFT JOIN founded u ON u.id = league.id
-        LEFT JOIN quotas q ON q.id = league.id
-    ),
-    scores AS (
-        SELECT id, num_now, den_now, {ratio("num_now", "den_now")} AS score_now,
-               {ratio("num_before", "den_before")} AS score_before
-        FROM fractions
-    ),
-    ranked AS (
-        SELECT id, num_now, den_now,
-               CASE WHEN score_now IS NOT NULL
-                    THEN RANK() OVER (ORDER BY score_now DESC NULLS LAST) END AS rank_now,
-               CASE WHEN score_before IS NOT NULL
-                    THEN RANK() OVER (ORDER BY score_before DESC NULLS LAST) END AS rank_before,
-               COUNT(score_now) OVER () AS ranked
-        FROM scores
-    )
-    SELECT id, rank_now, rank_before, num_now, den_now, ranked FROM ranked
-    {"WHERE id = %s" if only is not None else ""}
-    """
-    members, unions = Metric.NEW_MEMBERS.value, Metric.NEW_UNIONS.value
-    params = [
-        *league_params,
-        period.start, previous.as_of, previous.start, period.as_of,
-        period.start, previous.as_of, previous.start, period.as_of,
-        period.year, members, period.year, unions, previous.year, members, previous.year, unions,
-        period.year, previous.year,
-        *([only.pk] if only is not None else []),
-    ]
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    rows = league(federations, period)
+    ranked = sum(1 for row in rows if row.rank is not None)
     return {
-        pk: Standing(rank, previous_rank, Fraction(int(num), int(den)) if den else None, ranked)
-        for pk, rank, previous_rank, num, den, ranked in found
+        row.federation.pk: Standing(row.rank, row.previous_rank, row.score, ranked)
+        for row in rows
+        if only is None or row.federation.pk == only.pk
     }
 
 
-def federation_progress(federation: Federation, period: Period) -> FederationProgress:
-    """One federation's figures for a period (its own league of one; four queries)."""
-    return league(Federation.objects.filter(pk=federation.pk), period)[0]
+def federation_progress(
+    federation: Federation, period: Period, indicators: list[Indicator] | None = None
+) -> FederationProgress:
+    """One federation's figures for a period (its own league of one)."""
+    return league(Federation.objects.filter(pk=federation.pk), period, indicators)[0]
+
+
+def in_force(rows: Iterable[FederationProgress], indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The indicators a league reports on: the two membership ones, and every other with a
+    quota or a figure for some federation of the league in the period (no query)."""
+    rows = list(rows)
+    return [
+        ind for ind in indicators
+        if ind.code in METRICS or any(row.metrics[ind.code].target or row.metrics[ind.code].reported
+                                      for row in rows if ind.code in row.metrics)
+    ]
 

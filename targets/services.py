@@ -1,46 +1,137 @@
-"""Writes of quotas (chỉ tiêu): one function sets a federation's target for a year and metric.
+"""Writes of quotas (chỉ tiêu), reported figures (báo cáo) and union ratings (xếp loại).
 
-The admin, the demo loader and (through the same field rules) the quota import write quotas
-this way; every change is kept in the quota's history with who made it and why.
+The admin, the demo loader, the officers' report form and (through the same field rules)
+the imports write this way; every change is kept in the row's history with who made it
+(and, for a quota, why).
 """
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from branches.models import Federation
-from targets.models import REASON_MAX_LENGTH, REASON_REQUIRED, Quota
+from branches.models import Federation, GrassrootsUnion
+from targets.models import REASON_MAX_LENGTH, REASON_REQUIRED, Indicator, Quota, Report, UnionRating
 
 
 @transaction.atomic
 def quota_set(
-    *, federation: Federation, year: int, metric: str, target: int, reason: str,
-    user: AbstractBaseUser | None = None,
+    *, federation: Federation, year: int, metric: str, reason: str, target: int | None = None,
+    rate: Decimal | None = None, weight: Decimal | None = None, user: AbstractBaseUser | None = None,
 ) -> Quota:
-    """Set the target of `federation` for `year` and `metric`: create the quota or change it.
+    """Set the target (or the rate per union) of `federation` for `year` and indicator `metric`.
 
-    A quota is known by its federation, year and metric (one a year and metric); the row
-    is locked while it changes, so two administrators' edits are kept one after the
-    other in the history rather than one silently lost. Unchanged targets write nothing.
-    Every write says why (`reason`, kept in the history beside the user and the time): an
-    empty reason is refused and nothing is written.
+    A quota is known by its federation, year and indicator (one a year and indicator); the
+    row is locked while it changes, so two administrators' edits are kept one after the
+    other in the history rather than one silently lost. Unchanged quotas write nothing.
+    An unknown indicator is refused like any other bad field. Every write says why
+    (`reason`, kept in the history beside the user and the time): an empty reason is
+    refused and nothing is written.
     """
     reason = " ".join(reason.split())[:REASON_MAX_LENGTH]
+    if not Indicator.objects.filter(code=metric).exists():
+        raise ValidationError({"metric": _("Unknown indicator: %(code)s") % {"code": metric}})
     quota = (
         Quota.objects.select_for_update()
-        .filter(federation=federation, year=year, metric=metric)
+        .filter(federation=federation, year=year, metric__code=metric)
         .first()
-    ) or Quota(federation=federation, year=year, metric=metric)
-    if quota.pk is not None and quota.target == target:
+    ) or Quota(federation=federation, year=year, metric_id=metric)
+    weight = quota.weight if weight is None else weight
+    if quota.pk is not None and (quota.target, quota.rate, quota.weight) == (target, rate, weight):
         return quota
     if not reason:
         raise ValidationError({"reason": REASON_REQUIRED})
-    quota.target = target
+    quota.target, quota.rate, quota.weight = target, rate, weight
     quota.full_clean()
     if user is not None:
         quota._history_user = user  # type: ignore[attr-defined]  # simple-history reads it
     quota._change_reason = reason  # type: ignore[attr-defined]  # simple-history reads it
     quota.save()
     return quota
+
+
+@dataclass(frozen=True)
+class ReportWritten:
+    report: Report
+    previous_value: int | None  # the latest earlier report of the same year, if any
+    changed: bool
+
+    @property
+    def went_down(self) -> bool:
+        return self.previous_value is not None and self.report.value < self.previous_value
+
+
+def report_build(*, federation: Federation, indicator: Indicator, as_of: datetime.date, value: int,
+                 year: int | None = None) -> Report:
+    """The report as it would be written, checked by the model's rules (nothing saved)."""
+    report = (
+        Report.objects.filter(federation=federation, indicator=indicator, as_of=as_of).first()
+        or Report(federation=federation, indicator=indicator, as_of=as_of)
+    )
+    report.value = value
+    report.full_clean()
+    if year is not None:
+        report.check_year(year)
+    return report
+
+
+def previous_report(report: Report) -> Report | None:
+    """The latest report of the same federation and indicator dated earlier in the same year."""
+    return (
+        Report.objects.filter(
+            federation_id=report.federation_id, indicator_id=report.indicator_id,
+            as_of__year=report.as_of.year, as_of__lt=report.as_of,
+        ).order_by("-as_of").first()
+    )
+
+
+@transaction.atomic
+def report_set(
+    *, federation: Federation, indicator: Indicator, as_of: datetime.date, value: int,
+    year: int | None = None, user: AbstractBaseUser | None = None,
+) -> ReportWritten:
+    """Record `federation`'s year-to-date `value` of `indicator` as of a date.
+
+    One report per federation, indicator and date: a second entry on the same date replaces
+    the value and the history keeps both. A figure lower than the previous report of the same
+    year is allowed (a correction) and said so to the caller.
+    """
+    report = report_build(federation=federation, indicator=indicator, as_of=as_of, value=value, year=year)
+    before = previous_report(report)
+    previous_value = before.value if before is not None else None
+    if report.pk is not None:
+        stored = Report.objects.select_for_update().get(pk=report.pk)
+        if stored.value == value:
+            return ReportWritten(stored, previous_value, changed=False)
+    report.entered_by = user if user is not None and user.is_authenticated else None  # type: ignore[assignment]
+    report.entered_at = timezone.now()
+    if user is not None:
+        report._history_user = user  # type: ignore[attr-defined]
+    report.save()
+    return ReportWritten(report, previous_value, changed=True)
+
+
+@transaction.atomic
+def rating_set(
+    *, union: GrassrootsUnion, year: int, grade: str, user: AbstractBaseUser | None = None
+) -> UnionRating:
+    """Grade a grassroots union for a year (one grade a year; a new one replaces it, kept in history)."""
+    rating = (
+        UnionRating.objects.select_for_update().filter(union=union, year=year).first()
+        or UnionRating(union=union, year=year)
+    )
+    if rating.pk is not None and rating.grade == grade:
+        return rating
+    rating.grade = grade
+    rating.full_clean()
+    if user is not None:
+        rating._history_user = user  # type: ignore[attr-defined]
+    rating.save()
+    return rating

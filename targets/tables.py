@@ -12,7 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import GrassrootsUnion
-from targets.cells import progress_cell
+from targets.cells import figure_cell, progress_cell
+from targets.models import Indicator
 from targets.progress import FederationProgress, Period
 from unionboard.tables import Column, Table, day, link
 
@@ -63,12 +64,28 @@ class RankingTable(Table):
     per_page = 100  # a city's 45 federations fit one page; a country's hundreds are paged, ranks kept
 
     def __init__(
-        self, rows: list[FederationProgress], request: HttpRequest, *, linkable: set[int], period: Period
+        self, rows: list[FederationProgress], request: HttpRequest, *, linkable: set[int], period: Period,
+        indicators: list[Indicator] | None = None,
     ):
         # Only federations the user may open get a link (an officer sees others' totals only).
         self.linkable = linkable
         self.period = period
+        if indicators is not None:
+            # The indicators chosen by the filter, in place of the membership two.
+            self.columns = {  # type: ignore[misc]  # this table's own columns
+                **{name: self.columns[name] for name in ("rank", "name", "kind")},
+                **{ind.code: self._indicator_column(ind) for ind in indicators},
+                **{name: self.columns[name] for name in ("score", "rank_change")},
+            }
         super().__init__(rows, request)
+
+    def _indicator_column(self, indicator: Indicator) -> Column:
+        if indicator.code in self.columns:
+            return self.columns[indicator.code]
+        return Column(
+            indicator.name, lambda row: figure_cell(row.metrics[indicator.code], indicator),
+            order_by=(f"figures.{indicator.code}.ratio",), label_cells=True,
+        )
 
     def federation_name(self, row: FederationProgress) -> Any:
         """The federation's page of the same period: Sơn Tây of 2020 opens on 2020."""

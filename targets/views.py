@@ -10,20 +10,26 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from branches.models import Federation, GrassrootsUnion, Sector
 from branches.selectors import with_active_members
 from targets import charts, exports, progress
 from targets.filters import PeriodFilter, RankingFilter, years_read
+from targets.forms import ReportForm
 from targets.models import Metric
+from targets.services import report_set
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
+from unionboard.access import object_to_edit
 from unionboard.pagecache import (
     CachedContentView,
     Part,
@@ -86,9 +92,10 @@ class OverviewView(CachedContentView):
         federations = Federation.objects.visible_to(self.request.user)
         filterset = RankingFilter(_filter_data(self.request), queryset=federations)
         period = filterset.period()
-        rows = progress.league(filterset.qs, period)
+        rows = progress.league(filterset.qs, period, filterset.indicators)
         totals = progress.totals(rows, period)
         ranked = [row for row in rows if row.rank is not None]
+        chosen = filterset.chosen()
         return {
             "filter": filterset,
             "period": period,
@@ -96,16 +103,22 @@ class OverviewView(CachedContentView):
             "ranked": ranked,
             "totals": totals,
             "cards": [
-                {"metric": metric, "title": CARD_TITLES[metric](), "current": totals.metrics[metric],
-                 "previous": totals.previous[metric], "previous_year": str(period.year - 1)}
-                for metric in progress.METRICS
+                {"metric": ind.code, "indicator": ind, "membership": ind.code in progress.METRICS,
+                 "title": CARD_TITLES[ind.code]() if ind.code in CARD_TITLES else ind.name,
+                 "current": totals.metrics[ind.code],
+                 "previous": totals.previous[ind.code], "previous_year": str(period.year - 1)}
+                for ind in chosen
             ],
             "behind": progress.furthest_behind(rows),
             "charts": [
-                {"id": f"chart-{metric}", "metric": metric, "title": METRIC_TITLES[metric](),
-                 "json": charts.attainment_bars(ranked, metric),
-                 "rows": [(row.name, row.metrics[metric]) for row in ranked if row.metrics[metric].has_quota]}
-                for metric in progress.METRICS
+                {"id": f"chart-{ind.code}", "metric": ind.code, "indicator": ind,
+                 "title": METRIC_TITLES[ind.code]() if ind.code in METRIC_TITLES else ind.name,
+                 "json": charts.attainment_bars(ranked, ind.code),
+                 "rows": [(row.name, row.metrics[ind.code]) for row in ranked
+                          if row.metrics[ind.code].has_quota]}
+                for ind in chosen
+                # a chart of attainment: the membership two always, another when it has quotas
+                if ind.code in progress.METRICS or any(row.metrics[ind.code].has_quota for row in ranked)
             ],
             "linkable": set(federations.values_list("pk", flat=True)),
         }
@@ -121,7 +134,7 @@ def _league_for(request):
     league = Federation.objects.in_league(request.user)
     filterset = RankingFilter(_filter_data(request), queryset=league)
     period = filterset.period()
-    rows = progress.league(filterset.qs, period)
+    rows = progress.league(filterset.qs, period, filterset.indicators)
     return filterset, period, rows
 
 
@@ -147,7 +160,8 @@ class RankingsView(CachedContentView):
         return {
             "filter": filterset,
             "period": period,
-            "table": RankingTable(rows, request, linkable=linkable, period=period),
+            "table": RankingTable(rows, request, linkable=linkable, period=period,
+                                  indicators=filterset.chosen()),
             "totals": progress.totals(rows, period),
             "query": request.GET.urlencode(),
         }
@@ -166,11 +180,11 @@ def rankings_export(request, fmt: str):
     kind = filterset.form.cleaned_data.get("kind")
     if fmt == "csv":
         text = io.StringIO()
-        exports.write_csv(rows, text)
+        exports.write_csv(rows, text, progress.in_force(rows, filterset.indicators))
         response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         buffer = io.BytesIO()
-        exports.write_xlsx(rows, period, kind, buffer)
+        exports.write_xlsx(rows, period, kind, buffer, progress.in_force(rows, filterset.indicators))
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -231,7 +245,8 @@ class FederationDetailView(CachedContentView):
         request, federation = self.request, self.federation
         filterset = self._period_filter()
         period = filterset.period()
-        row = progress.federation_progress(federation, period)
+        indicators = progress.indicators_in_force()
+        row = progress.federation_progress(federation, period, indicators)
         series = progress.monthly(federation, period)
         sector_labels = dict(Sector.choices)
         sectors = [
@@ -255,6 +270,9 @@ class FederationDetailView(CachedContentView):
             "sector_total": sum(item["unions"] for item in sectors),
             "sector_members": sum(item["members"] for item in sectors),
             "history": progress.quota_history(federation),
+            "indicator_cards": [
+                (ind, m) for ind, m in row.shown(indicators) if ind.code not in progress.METRICS
+            ],
             "union_table": FederationUnionTable(unions, request, prefix="u-"),
             "print_unions": print_unions,
             "charts": {
@@ -268,3 +286,45 @@ class FederationDetailView(CachedContentView):
             },
             "can_edit": Federation.objects.editable_by(request.user).filter(pk=federation.pk).exists(),
         }
+
+
+@require_http_methods(["GET", "POST"])
+def report_entry(request, code: str):
+    """An officer reports the year-to-date figures of their federation for a period.
+
+    Every figure is checked before any is written (one transaction); a figure lower than
+    the previous report of the same year is allowed, said so, and kept in the history.
+    """
+    federation = object_to_edit(
+        Federation.objects.visible_to(request.user), Federation.objects.editable_by(request.user), code=code
+    )
+    year = _report_year(request)
+    form = ReportForm(request.POST or None, federation=federation, year=year)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            written = [
+                report_set(federation=federation, indicator=ind, as_of=form.cleaned_data["as_of"],
+                           value=value, year=year, user=request.user)
+                for ind, value in form.reports
+            ]
+        for ind, result in zip((ind for ind, _value in form.reports), written, strict=True):
+            if result.went_down:
+                messages.warning(request, _(
+                    "“%(name)s” went down from %(before)s to %(after)s since the previous report of "
+                    "%(year)s: recorded as a correction, kept in the history and shown to the city staff."
+                ) % {"name": ind.name, "before": localize(result.previous_value),
+                     "after": localize(result.report.value), "year": year})
+        messages.success(request, _("Reported figures saved."))
+        return redirect(f"{federation.get_absolute_url()}?year={year}")
+    return render(request, "targets/report_form.html", {
+        "form": form, "federation": federation, "year": year,
+        "title": _("Reported figures of %(year)s") % {"year": year},
+        "cancel_url": federation.get_absolute_url(),
+    })
+
+
+def _report_year(request) -> int:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= progress.today().year:
+        return int(raw)
+    return progress.today().year

@@ -49,10 +49,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from branches.models import Employer, Federation, GrassrootsUnion, UnionStatus
 from branches.services import union_set_status
+from imports import progress
 from imports.schemas import SCHEMAS
 from members import services
 from members.models import Member, MemberStatus, Transfer
-from targets.models import Metric, Quota
+from targets.models import FederationRating, Indicator, Metric, Quota, Report, UnionRating
 from tests.factories import MemberFactory, QuotaFactory, UnionFactory
 from unionboard import roles
 
@@ -138,6 +139,18 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
         }
 
     now = timezone.now()
+    indicator = Indicator.objects.get(code="party_referrals")
+    reports = {
+        side: Report.objects.create(federation=fed[side], indicator=indicator, as_of=D(2024, 6, 30), value=10)
+        for side in SIDES
+    }
+    ratings = {side: UnionRating.objects.create(union=union[side], year=2024, grade="good") for side in SIDES}
+    indicators = {"A": indicator, "B": Indicator.objects.get(code="party_admissions")}
+    federation_ratings = {
+        side: FederationRating.objects.create(federation=fed[side], year=2024, grade="good") for side in SIDES
+    }
+    for built_in in indicators.values():
+        built_in.save()  # a history record to open (the migration wrote the built-ins without one)
     built = World(fed=fed, union=union, union2=union2, member=member, transfer=transfer, quota=quota,
                   employer=employer, users=users)
     # The objects the admin's change, history and delete pages are opened on, per model.
@@ -148,6 +161,10 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
         "members.Member": member,
         "members.Transfer": transfer,
         "targets.Quota": quota,
+        "targets.Indicator": indicators,
+        "targets.Report": reports,
+        "targets.UnionRating": ratings,
+        "targets.FederationRating": federation_ratings,
         "auth.User": {"A": officer_a, "B": officer_b},
         "auth.Group": groups,
         "axes.AccessAttempt": axes_rows(AccessAttempt, attempt_time=now, get_data="", post_data="",
@@ -187,8 +204,13 @@ def snapshot() -> dict:
         "employers": list(Employer.objects.order_by("tax_code").values_list(
             "tax_code", "name", "ward", "sector", "federation_id", "employees", "counted_on", "union_id",
         )),
+        "reports": list(
+            Report.objects.order_by("pk").values_list("federation_id", "indicator_id", "as_of", "value")
+        ),
+        "ratings": list(UnionRating.objects.order_by("pk").values_list("union_id", "year", "grade")),
+        "indicators": list(Indicator.objects.order_by("pk").values_list("code", "name_vi", "active")),
         "history": [GrassrootsUnion.history.count(), Member.history.count(), Quota.history.count(),
-                    Employer.history.count()],
+                    Report.history.count(), Employer.history.count()],
         "users": list(User.objects.order_by("pk").values_list(
             "username", "password", "is_active", "is_staff", "is_superuser"
         )),
@@ -343,6 +365,14 @@ def uploaded_then_token(world, case, client, persona):
     return {"token": token_in(response) or MADE_UP_TOKEN}
 
 
+def progress_of_officer(world, case):
+    """An import under way, reported for the officer of the case's federation."""
+    officer = world.users["officer_a" if case == "A" else "officer_b"]
+    token = f"{case}" * 32
+    progress.Reporter(officer.pk, token, progress.CHECKING, 10)(4)
+    return {"token": token}
+
+
 def own_credentials(world, case, client, persona):
     username = "officer_a" if persona == "anonymous" else world.users[persona].username
     return {"username": username, "password": f"pw-{username}"}
@@ -352,6 +382,10 @@ def new_password(world, case, client, persona):
     username = "officer_a" if persona == "anonymous" else world.users[persona].username
     return {"old_password": f"pw-{username}", "new_password1": "Đổi-mật-khẩu-2024!",
             "new_password2": "Đổi-mật-khẩu-2024!"}
+
+
+def reported_figures(world, case, client, persona):
+    return {"as_of": f"{timezone.localdate().year}-01-01", "party_referrals": "12"}
 
 
 def english(world, case, client, persona):
@@ -372,8 +406,17 @@ ROUTES: dict[str, Route] = {
         "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
     ),
     "federation_detail": Route("login shows 404 shows shows", cases=SIDES, kwargs=fed_code, marker=fed_name),
+    # officers report their own federation's figures; city staff read them only
+    "report_entry": Route(
+        "login shows 404 403 shows", post="login saved 404 403 saved", cases=SIDES, kwargs=fed_code,
+        data=reported_figures, marker=fed_name,
+    ),
     # grassroots unions: another federation's union is a 404; city staff read but never record
     "branches:union_list": Route("login shows hides shows shows", cases=SIDES, marker=union_name),
+    # the lists' exports: scoped like the lists (tests/test_list_exports.py checks their rows)
+    "branches:union_export": Route(
+        "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
+    ),
     "branches:union_create": Route(
         "login shows hides 403 shows", cases=SIDES, marker=fed_name,
         post="login saved invalid 403 saved", data=new_union,
@@ -405,6 +448,9 @@ ROUTES: dict[str, Route] = {
     ),
     # members: the same rules
     "members:member_list": Route("login shows hides shows shows", cases=SIDES, marker=member_name),
+    "members:member_export": Route(
+        "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
+    ),
     "members:member_create": Route(
         "login shows hides 403 shows", cases=SIDES, marker=union_name,
         query=lambda world, case: {"union": world.union[case].code},
@@ -440,6 +486,10 @@ ROUTES: dict[str, Route] = {
     "imports:confirm": Route(
         "login 405 405 405 405", cases=SIDES,
         post="login saved redirect 403 saved", data=uploaded_then_token,
+    ),
+    # an import's progress: answered to the user who sent the form only (the case's officer)
+    "imports:progress": Route(
+        "login ok 404 403 404", cases=SIDES, kwargs=progress_of_officer,
     ),
     "imports:template": Route(
         "login ok ok 403 ok",
@@ -530,6 +580,7 @@ def confirmed_delete(world, case, client, persona):
 # What the superuser gets on each admin page of a model, when it differs from a plain 200.
 ADMIN_SPECIAL = {
     ("axes.AccessAttempt", "add"): "403",
+    ("targets.Indicator", "delete"): "403",  # retired (active off), never deleted
     ("axes.AccessLog", "add"): "403",
     ("axes.AccessFailureLog", "add"): "403",
 }

@@ -185,7 +185,7 @@ class TestDemoCity:
         assert Federation.objects.filter(name="LĐLĐ quận Đống Đa").exists()
 
     def test_quotas_for_every_federation_2020_to_2026(self, demo):
-        assert Quota.objects.count() == 45 * 7 * 2
+        assert Quota.objects.filter(metric__in=progress.METRICS).count() == 45 * 7 * 2
         assert set(Quota.objects.values_list("year", flat=True)) == set(range(2020, 2027))
 
     def test_varied_attainment_and_data_every_year(self, demo):
@@ -240,6 +240,21 @@ class TestDemoCity:
         for employer in Employer.objects.select_related("union").filter(pk__in=range(1, last + 1, 97)):
             employer.full_clean(validate_unique=False)
 
+    def test_load_says_what_it_is_doing_in_plain_lines(self, demo):
+        """Not a terminal (a StringIO): a line per step and per tenth of the federations, no \\r."""
+        lines = demo.splitlines()
+        assert "\r" not in demo and "\x1b" not in demo
+        assert lines.index("demo: removing the records loaded before") < lines.index(
+            "demo: rebuilding the admissions tally, the page revisions and the name search"
+        ) < lines.index("demo: analysing the tables")
+        federations = [line for line in lines if line.startswith("demo: generating and writing: ")]
+        assert federations[0].startswith("demo: generating and writing: 1/45 federations (2%) ")
+        assert federations[-1].startswith("demo: generating and writing: 45/45 federations (100%) ")
+        assert 10 <= len(federations) <= 12  # one a tenth, not one a federation
+        assert re.fullmatch(r"demo: setting the quotas: [\d.]+/[\d.]+ quotas \(100%\)", next(
+            line for line in reversed(lines) if line.startswith("demo: setting the quotas")
+        ))
+
     def test_demo_logins_printed_with_password_in_debug(self, demo, client):
         assert "officer.thanhxuan" in demo and "city.staff" in demo and users.DEMO_PASSWORD in demo
         with override_settings(DEBUG=True):  # with DEBUG off the demo password signs no one in
@@ -287,3 +302,104 @@ class TestDemoCity:
         first = fingerprint()
         call_command("load_demo", force=True, stdout=io.StringIO())
         assert fingerprint() == first
+
+
+def csv_rows(client, query) -> list[dict]:
+    response = login(client, "city.staff").get("/rankings/export.csv", query)
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def card(page: str, figure: str) -> str:
+    return re.search(rf'data-figure="{figure}">(.*?)</p>', page, re.S).group(1)
+
+
+@pytest.mark.django_db
+class TestReportedFigures:
+    """Every figure of the seed reports beyond membership, on the pages and in the export."""
+
+    def test_my_duc_first_half_of_2021(self, demo, client):
+        page = login(client, "officer.myduc").get(
+            "/federations/my-duc/", {"year": 2021, "as_of": "2021-06-30"}
+        ).content.decode()
+        assert card(page, "party_referrals") == "71 người" and card(page, "party_admissions") == "40 người"
+        rows = csv_rows(client, {"year": 2021, "as_of": "2021-06-30"})
+        row = next(r for r in rows if r["federation"] == "my-duc")
+        assert (row["party_referrals"], row["party_admissions"]) == ("71", "40")
+        # before the report's date nothing was reported: never 0
+        page = login(client, "officer.myduc").get(
+            "/federations/my-duc/", {"year": 2021, "as_of": "2021-06-29"}
+        ).content.decode()
+        assert "party_referrals" not in page or "chưa báo cáo" in card(page, "party_referrals")
+
+    def test_son_tay_2020(self, demo, client):
+        page = login(client, "officer.sontay").get("/federations/son-tay/", {"year": 2020}).content.decode()
+        assert card(page, "training_sessions") == "3 buổi"
+        officers = int(card(page, "officers_trained").split()[0].replace(".", ""))
+        assert officers > 2000
+        assert card(page, "party_referrals") == "202 người" and card(page, "party_admissions") == "140 người"
+
+    def test_thanh_xuan_2024(self, demo, client):
+        officer = login(client, "officer.thanhxuan")
+        page = officer.get("/federations/thanh-xuan/", {"year": 2024}).content.decode()
+        assert card(page, "officers_trained") == "1.058/1.163 người — 91,0%"
+        assert card(page, "party_referrals") == "270 người"
+        row = next(r for r in csv_rows(client, {"year": 2024}) if r["federation"] == "thanh-xuan")
+        assert (row["officers_trained"], row["officers_trained_target"], row["officers_trained_pct"]) == (
+            "1058", "1163", "91.0"
+        )
+        officer.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        english = officer.get("/federations/thanh-xuan/", {"year": 2024})
+        assert card(english.content.decode(), "officers_trained") == "1,058/1,163 people — 91.0%"
+
+    def test_ba_dinh_2020_and_its_norm(self, demo, client):
+        page = login(client, "officer.badinh").get("/federations/ba-dinh/", {"year": 2020}).content.decode()
+        assert card(page, "officers_trained") == "361 người" and card(page, "party_admissions") == "116 người"
+        # one referral per grassroots union: 487 active unions at 31/12/2020, a target of 487
+        assert "chưa báo cáo" in card(page, "party_referrals")
+        row = next(r for r in csv_rows(client, {"year": 2020}) if r["federation"] == "ba-dinh")
+        assert (row["party_referrals"], row["party_referrals_target"]) == ("", "487")
+
+    def test_city_sums_2021_to_2023(self, demo, client):
+        wanted = {
+            "training_sessions": 4132, "session_participants": 620333, "welfare_agreements": 306,
+            "welfare_beneficiaries": 1006708,
+        }
+        sums = dict.fromkeys(wanted, 0)
+        plan = 0
+        for year in (2021, 2022, 2023):
+            rows = csv_rows(client, {"year": year})
+            for code in wanted:
+                sums[code] += sum(int(r[code]) for r in rows)
+            plan += sum(int(r["session_participants_target"]) for r in rows)
+            value = sum(int(r["welfare_value"]) for r in rows)
+            page = login(client, "city.staff").get(
+                "/overview/", {"year": year, "indicator": list(wanted)}
+            ).content.decode()
+            for code in wanted:
+                total = sum(int(r[code]) for r in rows)
+                assert f"{total:,}".replace(",", ".") in card(page, code)
+            sums.setdefault("welfare_value", 0)
+            sums["welfare_value"] += value
+        assert {code: sums[code] for code in wanted} == wanted
+        assert sums["welfare_value"] > 39_000_000_000
+        assert progress.percent(sums["session_participants"], plan) == 95
+
+    def test_ratings_each_year(self, demo, client):
+        for year in (2021, 2022, 2023):
+            page = login(client, "city.staff").get(
+                "/overview/", {"year": year, "indicator": "rated_good_share"}
+            ).content.decode()
+            groups = card(page, "rated_good_share-groups")
+            state, non_state = (float(x.replace(",", ".")) for x in re.findall(r"([\d,]+)%", groups))
+            assert state > 93 and non_state > 55, groups
+            assert card(page, "federations-rated") == "Công đoàn cấp trên xếp loại tốt, xuất sắc: 45/45"
+
+    def test_reported_quotas_leave_the_rankings_as_they_were(self, demo):
+        for year in range(2020, 2025):
+            period = progress.make_period(year)
+            membership = [ind for ind in progress.indicators_in_force() if ind.code in progress.METRICS]
+            everything = progress.league(Federation.objects.all(), period)
+            counted = progress.league(Federation.objects.all(), period, membership)
+            assert [(r.code, r.rank, r.score) for r in everything] == [
+                (r.code, r.rank, r.score) for r in counted
+            ]

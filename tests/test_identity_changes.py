@@ -178,6 +178,7 @@ def test_the_command_refuses_identity_changes_unless_allowed(tmp_path, woman):
     out = io.StringIO()
     call_command("import_data", "members", str(path), "--allow-identity-changes", stdout=out)
     assert out.getvalue().splitlines() == [
+        "members: importing: 1/1 rows (100%)",
         "row 2, TN-0001 (Trần Thị Thử) [identity change]: full_name “Trần Thị Thử” -> “Lê Văn Mẫu”; "
         "gender “Female” -> “Male”; birth_date 1990-01-02 -> 1988-07-15",
         "members: 0 created, 1 updated, 0 unchanged (1 rows)",
@@ -188,7 +189,7 @@ def test_the_command_refuses_identity_changes_unless_allowed(tmp_path, woman):
 def test_the_command_prints_each_change_old_and_new(tmp_path, fed_a, fed_b):
     UnionFactory(code="cdcs-mv", federation=fed_a, name="Công đoàn Thử", employees=40,
                  founded_on=D(2015, 1, 1), sector="non_state")
-    Quota.objects.create(federation=fed_a, year=2025, metric="new_members", target=300)
+    Quota.objects.create(federation=fed_a, year=2025, metric_id="new_members", target=300)
     unions = tmp_path / "unions.csv"
     unions.write_text("code,name,federation,sector,founded_on,employees\n"
                       "cdcs-mv,Công đoàn Thử,fed-b,non_state,2015-01-01,45\n", encoding="utf-8")
@@ -196,12 +197,12 @@ def test_the_command_prints_each_change_old_and_new(tmp_path, fed_a, fed_b):
     quotas.write_text("federation,year,metric,target\nfed-a,2025,new_members,350\n", encoding="utf-8")
     out = io.StringIO()
     call_command("import_data", "unions", str(unions), "--dry-run", stdout=out)
-    assert out.getvalue().splitlines()[0] == (
+    assert out.getvalue().splitlines()[1] == (  # after the line saying how far the check went
         "row 2, cdcs-mv (Công đoàn Thử): federation “fed-a” -> “fed-b”; employees 40 -> 45"
     )
     out = io.StringIO()
     call_command("import_data", "quotas", str(quotas), stdout=out)
-    assert out.getvalue().splitlines()[0] == "row 2, fed-a · 2025 · new_members: target 300 -> 350"
+    assert out.getvalue().splitlines()[1] == "row 2, fed-a · 2025 · new_members: target 300 -> 350"
     assert GrassrootsUnion.objects.get(code="cdcs-mv").federation == fed_a  # the dry run wrote nothing
 
 

@@ -30,7 +30,7 @@ from branches.models import CODE_INVALID, TAX_CODE_INVALID, Employer, Federation
 from imports import reading, service, xlsx
 from imports.schemas import SCHEMAS
 from members.models import Member
-from targets.models import Quota
+from targets.models import Indicator, Quota, Report, UnionRating
 from tests.factories import UnionFactory
 
 pytestmark = pytest.mark.django_db
@@ -547,6 +547,8 @@ GOOD_ROWS = {
     "employers": {"tax_code": "0101234567", "name": "Công ty Thử", "ward": "Phường Thử",
                   "sector": "non_state", "employees": "30", "counted_on": "2024-01-01", "union": "cdcs-a1",
                   "federation": "fed-a"},
+    "reports": {"federation": "fed-a", "indicator": "party_referrals", "as_of": "2024-06-30", "value": "71"},
+    "ratings": {"union": "cdcs-a1", "year": "2024", "grade": "good"},
 }
 
 
@@ -573,9 +575,11 @@ def test_the_limits_come_from_the_model_fields():
     a longer column in the import, and no limit is written twice."""
     stored_in = {
         "federations": Federation, "unions": GrassrootsUnion, "members": Member, "quotas": Quota,
-        "employers": Employer,
+        "reports": Report, "ratings": UnionRating, "employers": Employer,
     }
-    references = {"federation": Federation, "union": GrassrootsUnion}
+    references = {
+        "federation": Federation, "union": GrassrootsUnion, "metric": Indicator, "indicator": Indicator,
+    }
     for kind, schema in SCHEMAS.items():
         for column in schema.columns:
             model = references.get(column.name, stored_in[kind])

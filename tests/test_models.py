@@ -21,7 +21,7 @@ def test_quota_target_must_be_positive(target):
     with pytest.raises(IntegrityError), transaction.atomic():
         # .update() would bypass nothing here: the CHECK constraint is in the database.
         Quota.objects.bulk_create(
-            [Quota(federation=federation, year=2024, metric=Metric.NEW_MEMBERS, target=target)]
+            [Quota(federation=federation, year=2024, metric_id=Metric.NEW_MEMBERS, target=target)]
         )
     assert Quota.objects.count() == before
 

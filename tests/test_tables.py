@@ -102,25 +102,48 @@ class ShortMemberTable(MemberTable):
 
 
 @pytest.mark.django_db
-def test_members_page_by_keys_without_a_count(fed_a):
+def test_members_page_by_keys_with_a_bounded_count(fed_a):
     union = UnionFactory(federation=fed_a)
     for day in range(1, 8):
         MemberFactory(union=union, admitted_on=D(2024, 1, day))
     members = Member.objects.select_related("union")
     with CaptureQueriesContext(connection) as ctx:
         page2 = table("page=2", rows=members, cls=ShortMemberTable)
-    assert len(ctx) == 2  # the page's keys (and one more, for "is there a next page"), its rows
-    assert "COUNT" not in " ".join(q["sql"] for q in ctx).upper()
+    assert len(ctx) == 3  # the rows counted up to the bound, the page's keys, its rows
+    assert "LIMIT 10001" in ctx[0]["sql"]  # never a count of the whole table
     assert [m.admitted_on.day for m in page2.rows] == [4, 3, 2]  # newest first by default
-    assert page2.num_pages == 3 and not page2.last_known
-    assert [p.label for p in page2.pages()] == [1, 2, 3]
+    assert (page2.count, page2.count_exact, page2.num_pages, page2.last_known) == (7, True, 3, True)
+    assert [p.label for p in page2.pages()] == [1, 2, 3] and page2.last_href() == "?page=3"
     last = table("page=3", rows=members, cls=ShortMemberTable)
     assert [m.admitted_on.day for m in last.rows] == [1] and last.next_href() is None
-    # past the end: the last page, found by counting the rows before the page asked for
-    past = table("page=9", rows=members, cls=ShortMemberTable)
-    assert past.number == 3 and [m.admitted_on.day for m in past.rows] == [1] and past.last_known
+    assert last.last_href() is None
+    past = table("page=9", rows=members, cls=ShortMemberTable)  # past the end: the last page
+    assert past.number == 3 and [m.admitted_on.day for m in past.rows] == [1]
     oldest = table("sort=admitted_on", rows=members, cls=ShortMemberTable)
     assert [m.admitted_on.day for m in oldest.rows] == [1, 2, 3]
+
+
+class BoundedMemberTable(ShortMemberTable):
+    count_bound = 4
+
+
+@pytest.mark.django_db
+def test_members_past_the_count_bound_page_by_keys_without_a_last_page(fed_a):
+    union = UnionFactory(federation=fed_a)
+    for day in range(1, 8):
+        MemberFactory(union=union, admitted_on=D(2024, 1, day))
+    members = Member.objects.select_related("union")
+    page2 = table("page=2", rows=members, cls=BoundedMemberTable)
+    assert (page2.count, page2.count_exact) == (4, False)
+    with translation.override("vi"):
+        assert page2.count_text() == "hơn 4 đoàn viên"
+    with translation.override("en"):
+        assert page2.count_text() == "more than 4 members"
+    assert [m.admitted_on.day for m in page2.rows] == [4, 3, 2]
+    assert page2.num_pages == 3 and not page2.last_known and page2.last_href() is None
+    # past the end: the last page, found by counting the rows before the page asked for
+    past = table("page=9", rows=members, cls=BoundedMemberTable)
+    assert past.number == 3 and [m.admitted_on.day for m in past.rows] == [1] and past.last_known
 
 
 @pytest.mark.django_db

@@ -28,6 +28,9 @@ What a write touches (the `TABLES` rules; on an update, the rows before and afte
 - a quota: (its federation, its year); and the city's QUOTA_YEARS when a year may have
   appeared or gone (the year menus list the years with quotas).
 - a federation: its ITSELF.
+- a report: (its federation, the year of its date); a union rating: (its union's
+  federation, its year); a federation's rating: (it, its year); an indicator: the city's
+  EPOCH (every page names indicators).
 
 City-wide rows have federation 0: ACCESS moves with every change to who may see what
 (users' groups, permissions and flags, officer links; unionboard.auth caches permissions
@@ -127,6 +130,17 @@ TABLES: dict[str, Table] = {
         ),
     ),
     "branches_federation": Table(("id",), (Rule("r.id", str(ITSELF)),)),
+    "targets_report": Table(
+        ("id", "federation_id", "as_of"),
+        (Rule("r.federation_id", _year("r.as_of")),),
+    ),
+    "targets_unionrating": Table(
+        ("id", "union_id", "year"),
+        (Rule("u.federation_id", "r.year", joins="JOIN branches_grassrootsunion u ON u.id = r.union_id"),),
+    ),
+    "targets_federationrating": Table(("id", "federation_id", "year"), (Rule("r.federation_id", "r.year"),)),
+    # An indicator renamed, added or retired changes what every page shows.
+    "targets_indicator": Table(("id",), (Rule(str(CITY), str(EPOCH)),)),
 }
 
 # Tables whose rows decide what a user may see and do, with the columns of auth_user that do.
@@ -169,7 +183,10 @@ def _selects(table: Table, event: str, before: str, after: str) -> list[str]:
 def _upsert(selects: list[str], token: str) -> str:
     return (
         f"INSERT INTO {REVISIONS} (federation_id, year, token) "
-        f"SELECT federation_id, year, {token} FROM ({' UNION '.join(selects)}) AS touched "
+        # DISTINCT: a table with one rule has no UNION to fold the rows of one statement that
+        # touch the same part, and an upsert may not touch a row twice.
+        f"SELECT federation_id, year, {token} FROM (SELECT DISTINCT federation_id, year FROM "
+        f"({' UNION '.join(selects)}) AS parts) AS touched "
         f"WHERE true ORDER BY federation_id, year {_UPSERT}"
     )
 

@@ -31,6 +31,8 @@ from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from unionboard.paginators import LIST_COUNT_BOUND, bounded_count
+
 # What an empty cell shows (a missing date, a federation without a rank).
 EMPTY = "—"
 # Page links shown around the current page before the rest is elided.
@@ -133,6 +135,11 @@ class Table:
     # an OFFSET of 100.000 rows walks the ordering's index for keys alone, instead of
     # joining 100.000 rows to skip them; then the page's rows are read with their joins.
     keys_first: ClassVar[bool] = False
+    # How many rows the list holds: "44 đoàn viên" (an ngettext_lazy choosing its form by
+    # %(number)s, showing %(count)s), and past the count's bound "hơn 10.000 đoàn viên" (%(bound)s).
+    count_words: ClassVar[Any] = None
+    count_bound: ClassVar[int] = LIST_COUNT_BOUND  # keys_first tables count this far, no further
+    count_over_words: ClassVar[str | Promise] = ""
 
     def __init__(self, rows: QuerySet | Sequence[Any], request: HttpRequest, *, prefix: str = ""):
         self.request = request
@@ -143,12 +150,18 @@ class Table:
         number = self._requested_page()
         if self.keys_first:
             assert isinstance(rows, QuerySet), "keys_first pages a queryset"
+            # At most LIST_COUNT_BOUND + 1 keys are counted: the count is exact below the
+            # bound, and then so is the last page. Above it the count stops and the last page
+            # stays unknown: the list offers the next page and no link to the last one, which
+            # only a count of the whole table (700.000 members city-wide) could place.
+            self.count, self.count_exact = bounded_count(rows, self.count_bound)
             self.rows, self.number, self.num_pages, self.last_known = self._keys_first_page(rows, number)
         else:
             paginator = Paginator(rows, self.per_page)
             page = paginator.page(min(number, paginator.num_pages))  # past the end: the last page
             self.rows, self.number = list(page.object_list), page.number
             self.num_pages, self.last_known = paginator.num_pages, True
+            self.count, self.count_exact = paginator.count, True
 
     # -- sorting ------------------------------------------------------------------------
 
@@ -195,6 +208,13 @@ class Table:
         One row past the page tells whether there is a next page. A page past the end shows
         the last one: the rows before the page asked for are counted, no further.
         """
+        if self.count_exact:  # the rows are counted: the last page is known, nothing past it
+            last = max(math.ceil(self.count / self.per_page), 1)
+            number = min(number, last)
+            start = (number - 1) * self.per_page
+            keys = list(rows.values_list("pk", flat=True)[start : start + self.per_page])
+            records = rows.in_bulk(keys)
+            return [records[key] for key in keys if key in records], number, last, True
         start = (number - 1) * self.per_page
         keys = list(rows.values_list("pk", flat=True)[start : start + self.per_page + 1])
         if not keys and number > 1:
@@ -233,6 +253,20 @@ class Table:
             else PageLink(number, self._href(self.page_field, number), number == self.number)
             for number in numbers
         ]
+
+    def count_text(self) -> str:
+        """How many rows the list holds, as the page says it: "44 đoàn viên", "hơn 10.000 đoàn viên"."""
+        if self.count_words is None:
+            return ""
+        if not self.count_exact:
+            return self.count_over_words % {"bound": localize(self.count)}
+        return self.count_words % {"number": self.count, "count": localize(self.count)}
+
+    def last_href(self) -> str | None:
+        """The last page, when it is known and is not this one."""
+        if not self.last_known or self.number >= self.num_pages:
+            return None
+        return self._href(self.page_field, self.num_pages)
 
     def previous_href(self) -> str | None:
         return self._href(self.page_field, self.number - 1) if self.number > 1 else None

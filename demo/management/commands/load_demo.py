@@ -1,7 +1,12 @@
-"""`manage.py load_demo`: the demo city of Hanoi, deterministic and idempotent."""
+"""`manage.py load_demo`: the demo city of Hanoi, deterministic and idempotent.
+
+It says what it is doing as it goes: each step on a line, and the federations written as a
+bar on a terminal or a line at each tenth of them otherwise (unionboard.console).
+"""
 
 from __future__ import annotations
 
+import io
 import time
 
 from django.conf import settings
@@ -11,14 +16,16 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from branches.models import Federation
-from demo import build, plan, users, writer
+from demo import build, indicators, plan, users, writer
 from targets.progress import today
 from targets.services import quota_set
+from unionboard.console import Progress
 
 
 class Command(BaseCommand):
     help = (
-        "Replace federations, unions, members, transfers, quotas and employers with the demo city "
+        "Replace federations, unions, members, transfers, quotas, reports, ratings and employers with the "
+        "demo city "
         "(Hanoi's 45 upper-level unions) and create the demo logins."
     )
 
@@ -57,6 +64,7 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         counts = self._load(plan.SCALES[scale])
+        self._step("analysing the tables")
         writer.vacuum()  # fresh statistics and visibility maps: index-only scans from the first page
         logins = users.ensure_demo_users()
         self.stdout.write(
@@ -73,15 +81,28 @@ class Command(BaseCommand):
         plans = plan.make_plan(scale, end)
         builder = build.CityBuilder(plans, end, seeded=scale.seeded)
         register = build.RegisterBuilder(end)
+        self._seeded = scale.seeded
         with writer.bulk_load_scope():
+            self._step("removing the records loaded before")
             writer.wipe()
-            return self._write(plans, builder, register)
+            counts = self._write(plans, builder, register)
+            self._step("rebuilding the admissions tally, the page revisions and the name search")
+        return counts
+
+    def _progress(self, label: str, total: int, unit: str) -> Progress:
+        """A bar (or plain lines) on stdout; nothing shown at --verbosity 0."""
+        return Progress(self.stdout if self.verbosity else io.StringIO(), f"demo: {label}", total, unit=unit)
+
+    def _step(self, what: str) -> None:
+        if self.verbosity:
+            self.stdout.write(f"demo: {what}")
 
     def _write(self, plans, builder, register) -> dict[str, int]:
         counts = {kind: 0 for kind in build.COLUMNS}
         counts["federation"] = writer.write(
             "federation", build.COLUMNS["federation"], builder.federation_rows()
         )
+        bar = self._progress("generating and writing", len(plans), "federations")
         for fed_id, federation_plan in enumerate(plans, start=1):
             unions, members, transfers = builder.federation(fed_id, federation_plan)
             counts["union"] += writer.write("union", build.COLUMNS["union"], unions)
@@ -89,14 +110,17 @@ class Command(BaseCommand):
             counts["employer"] += writer.write("employer", build.COLUMNS["employer"], employers)
             counts["member"] += writer.write("member", build.COLUMNS["member"], members)
             counts["transfer"] += writer.write("transfer", build.COLUMNS["transfer"], transfers)
+            bar.update(fed_id, f"{counts['member']:,} members".replace(",", "."))
             if self.verbosity > 1:
                 self.stdout.write(f"  {federation_plan.name}: {len(unions)} unions, {len(members)} members")
+        bar.finish()
         writer.reset_sequences()
         counts["quota"] = self._quotas(builder)
+        if self._seeded:
+            counts.update(indicators.load())
         return counts
 
-    @staticmethod
-    def _quotas(builder) -> int:
+    def _quotas(self, builder) -> int:
         """Quotas through quota_set, the door every quota goes through (its rules, its history).
 
         A few hundred rows: no need for the bulk path the members take.
@@ -105,10 +129,13 @@ class Command(BaseCommand):
         rows = builder.quota_rows()
         with translation.override(settings.LANGUAGE_CODE):
             reason = gettext("Assigned by the city federation for the year")
-        for _id, federation_id, year, metric, target in rows:
+        bar = self._progress("setting the quotas", len(rows), "quotas")
+        for done, (_id, federation_id, year, metric, target) in enumerate(rows, start=1):
             quota_set(
                 federation=federations[federation_id], year=year, metric=metric, target=target, reason=reason
             )
+            bar.update(done)
+        bar.finish()
         return len(rows)
 
     def _print_logins(self, logins) -> None:

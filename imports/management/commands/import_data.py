@@ -6,8 +6,10 @@
 Every record is in reach (no federation scoping). On any problem each one is printed as
 `row N, column C: message`, nothing is written and the command exits non-zero; otherwise it
 prints each update, old -> new (the first ones), and the created / updated / unchanged
-counts. A member row whose card number belongs to someone with another name, gender or
-date of birth is refused unless `--allow-identity-changes` is given.
+counts. While it reads the file it shows how far it is: a bar on a terminal, a line at
+each tenth of the rows otherwise (unionboard.console). A member row whose card number
+belongs to someone with another name, gender or date of birth is refused unless
+`--allow-identity-changes` is given.
 """
 
 import datetime
@@ -16,7 +18,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from imports import service
+from imports import progress, service
+from unionboard.console import Progress
 
 
 class Command(BaseCommand):
@@ -53,10 +56,16 @@ class Command(BaseCommand):
         if not file_path.is_file():
             raise CommandError(f"no file at {path}")
         with file_path.open("rb") as source:
+            bar = Progress(
+                self.stdout, f"{kind}: {'checking' if dry_run else 'importing'}",
+                progress.estimate_rows(source, file_path.name), unit="rows",
+            )
             result = service.import_file(
                 kind=kind, source=source, filename=file_path.name, history_user=history_user,
                 commit=not dry_run, allow_identity_changes=allow_identity_changes, reason=reason,
+                progress=bar.update,
             )
+            bar.finish()
         if not result.ok:
             for problem in result.problems:
                 self.stderr.write(str(problem))

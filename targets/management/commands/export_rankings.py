@@ -55,17 +55,19 @@ class Command(BaseCommand):
             federations = federations.filter(kind=kind)
         if not Quota.objects.filter(year=year, federation__in=federations.values("pk")).exists():
             raise CommandError(f"no quotas are set for {year}" + (f" (kind {kind})" if kind else ""))
-        rows = progress.league(federations, period)
+        indicators = progress.indicators_in_force()
+        rows = progress.league(federations, period, indicators)
+        in_force = progress.in_force(rows, indicators)
 
         if fmt == "xlsx":
             if not output:
                 raise CommandError("--format xlsx needs --output PATH")
             with open(output, "wb") as stream, translation.override(language):
-                exports.write_xlsx(rows, period, kind, stream)
+                exports.write_xlsx(rows, period, kind, stream, in_force)
         elif output:
             with open(output, "w", encoding="utf-8", newline="") as stream:
-                exports.write_csv(rows, stream)
+                exports.write_csv(rows, stream, in_force)
         else:
-            exports.write_csv(rows, self.stdout)
+            exports.write_csv(rows, self.stdout, in_force)
         if output:
             self.stderr.write(f"wrote {len(rows)} federations to {output}")
