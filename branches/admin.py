@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from branches.models import Federation, GrassrootsUnion
+from branches.models import Employer, Federation, GrassrootsUnion
 from branches.services import status_change_errors, union_found
 from unionboard.admin import SafeAutocompleteMixin
 from unionboard.forms import RulesModelForm
@@ -63,3 +63,19 @@ class GrassrootsUnionAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             super().save_model(request, obj, form, change)  # the form ran the rules above
         else:
             union_found(union=obj, user=request.user)
+
+
+@admin.register(Employer)
+class EmployerAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
+    """Employers with their history; the form runs Employer.clean and the unique checks."""
+
+    form = RulesModelForm
+    list_display = ["tax_code", "name", "ward", "federation", "sector", "employees", "counted_on", "union"]
+    list_select_related = ["federation", "union"]
+    list_filter = ["sector", ("union", admin.EmptyFieldListFilter), "federation"]
+    search_fields = ["tax_code", "name", "name_search"]
+    autocomplete_fields = ["federation", "union"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return Employer.objects.visible_to(request.user)

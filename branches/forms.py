@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Federation, GrassrootsUnion, UnionStatus
+from branches.models import Employer, Federation, GrassrootsUnion, UnionStatus
 from branches.selectors import union_code_suggestion
 from unionboard.forms import DateInput, RuleErrorsMixin, RulesModelForm
 
@@ -77,3 +77,26 @@ class UnionEventForm(RuleErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.union = union
         self.status, self.label = self.EVENTS[event]
+
+
+class EmployerForm(RulesModelForm):
+    """Record or correct an employer of one of the user's federations (rules: Employer.clean)."""
+
+    class Meta:
+        model = Employer
+        fields = ["tax_code", "name", "ward", "sector", "federation", "employees", "counted_on", "union"]
+        widgets = {"counted_on": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        federations = Federation.objects.editable_by(user).vi_ordered()
+        self.fields["federation"].queryset = federations
+        self.fields["federation"].empty_label = None
+        self.fields["union"].queryset = (
+            GrassrootsUnion.objects.editable_by(user).order_by("name_sort", "code")
+        )
+        self.fields["union"].label_from_instance = lambda union: f"{union.name} ({union.code})"
+        self.fields["union"].empty_label = _("None (not covered)")
+        self.fields["union"].help_text = _("The grassroots union inside this employer, if it has one.")
+        if self.instance.pk:
+            self.initial["tax_code"] = self.instance.tax_code_display

@@ -14,7 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
-from branches.models import GrassrootsUnion, UnionStatus
+from branches.models import Employer, GrassrootsUnion, UnionStatus
 from unionboard.text import fold
 
 # members.MemberStatus.ACTIVE, the status of a member who has not left.
@@ -128,3 +128,17 @@ def _cut(code: str, limit: int) -> str:
         return code
     cut = code[:limit]
     return cut.rsplit("-", 1)[0] if "-" in cut[limit // 2 :] else cut
+
+
+def employers_for(user) -> QuerySet[Employer]:
+    """The employers a user may see, with their federation and union, in Vietnamese order."""
+    return (
+        Employer.objects.visible_to(user)
+        .select_related("federation", "union")
+        .order_by("name_sort", "tax_code")
+    )
+
+
+def employer_of(union: GrassrootsUnion, user) -> Employer | None:
+    """The employer a union covers, if the user may see it."""
+    return Employer.objects.visible_to(user).filter(union=union).first()

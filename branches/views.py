@@ -1,4 +1,5 @@
-"""Grassroots unions in the browser: list, found, edit and the life events, scoped to the user."""
+"""Grassroots unions and employers in the browser: lists, founding, editing and the life events,
+scoped to the user."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from branches import exports
-from branches.filters import UnionFilter
-from branches.forms import UnionEventForm, UnionForm
-from branches.models import GrassrootsUnion
-from branches.selectors import latest_members, latest_transfers, unions_for
+from branches.filters import EmployerFilter, UnionFilter
+from branches.forms import EmployerForm, UnionEventForm, UnionForm
+from branches.models import Employer, GrassrootsUnion
+from branches.selectors import employer_of, employers_for, latest_members, latest_transfers, unions_for
 from branches.services import union_found, union_set_status
-from branches.tables import UnionTable
+from branches.tables import EmployerTable, UnionTable
 from unionboard import roles
 from unionboard.access import object_to_edit, require_editor
 from unionboard.pagecache import CachedContentView, visible_federations
@@ -78,6 +80,7 @@ def union_detail(request, code: str):
         "branches/union_detail.html",
         {
             "union": union,
+            "employer": employer_of(union, request.user),
             "can_edit": can_edit,
             "members": members,
             "transfers": transfers,
@@ -150,3 +153,63 @@ def union_event(request, code: str, event: str):
             )
             return redirect(union)
     return render(request, "branches/union_event.html", {"form": form, "union": union})
+
+
+@require_safe
+def employer_list(request):
+    """The employers the user may see, filtered, sorted and paged."""
+    filterset = EmployerFilter(request.GET or None, queryset=employers_for(request.user), user=request.user)
+    table = EmployerTable(filterset.qs, request)
+    return render(request, "branches/employer_list.html", {
+        "filter": filterset, "table": table, "can_edit": roles.can_edit_records(request.user),
+    })
+
+
+@require_safe
+def employer_detail(request, tax_code: str):
+    employer = get_object_or_404(employers_for(request.user), tax_code=tax_code)
+    can_edit = Employer.objects.editable_by(request.user).filter(pk=employer.pk).exists()
+    history = []
+    if request.user.is_staff:
+        history = employer.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(request, "branches/employer_detail.html", {
+        "employer": employer, "can_edit": can_edit, "history": history,
+    })
+
+
+def _saved(form: EmployerForm) -> Employer | None:
+    """Save the checked form; None, with the reason on the form, if another write took its
+    tax code or union between the check and the write (the unique constraints hold)."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(
+            None, _("Another employer took this tax code or union meanwhile: check and save again.")
+        )
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def employer_create(request):
+    require_editor(request.user)
+    form = EmployerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid() and (employer := _saved(form)) is not None:
+        messages.success(request, _("Employer “%(name)s” recorded.") % {"name": employer.name})
+        return redirect(employer)
+    return render(request, "branches/employer_form.html", {"form": form, "title": _("Record an employer")})
+
+
+@require_http_methods(["GET", "POST"])
+def employer_edit(request, tax_code: str):
+    employer = object_to_edit(
+        Employer.objects.visible_to(request.user), Employer.objects.editable_by(request.user),
+        tax_code=tax_code,
+    )
+    form = EmployerForm(request.POST or None, instance=employer, user=request.user)
+    if request.method == "POST" and form.is_valid() and (saved := _saved(form)) is not None:
+        messages.success(request, _("Changes saved."))
+        return redirect(saved)
+    return render(request, "branches/employer_form.html", {
+        "form": form, "employer": employer, "title": _("Edit %(name)s") % {"name": employer.name},
+    })

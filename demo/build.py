@@ -75,6 +75,19 @@ COLUMNS = {
         "recorded_at",
     ),
     "quota": ("id", "federation_id", "year", "metric", "target"),
+    "employer": (
+        "id",
+        "tax_code",
+        "name",
+        "ward",
+        "sector",
+        "federation_id",
+        "employees",
+        "counted_on",
+        "union_id",
+        "name_sort",
+        "name_search",
+    ),
 }
 
 
@@ -405,3 +418,67 @@ class CityBuilder:
                 self._left_reason(m),
                 fold(name),
             )
+
+
+# The register's picture of 2024: about a third of the employers with 25 or more workers
+# have no active union (one uncovered for two covered, counting those whose union was
+# founded later or had closed), and as many small ones beside them.
+REGISTER_DAY = D(2024, 12, 31)
+UNCOVERED_PER_COVERED = 0.5
+# Sectors of the employers without a union: mostly private firms, as the drives find them.
+UNCOVERED_SECTORS = (["non_state", "foreign_invested", "public_service", "state_enterprise"], [70, 15, 12, 3])
+# A branch (13-digit tax code) every this many employers.
+BRANCH_EVERY = 9
+
+
+class RegisterBuilder:
+    """The employer register beside the unions: one employer under each grassroots union, and
+    the employers no union covers yet.
+
+    Its own generator, so the unions and members drawn before it are those of every earlier
+    load: adding the register changed no figure of the demo. Rows are valid by construction:
+    a tax code of 10 digits (or 13 for a branch) from the row's id, the union's federation
+    and sector, a head count from 0 to 500.000, counted on a day not ahead of the end date.
+    """
+
+    def __init__(self, end: datetime.date, seed: int = 2020):
+        self.end = end
+        self.rng = random.Random(seed * 16 + 1)
+        self.next_id = 1
+        self.counted_from = min(D(2024, 7, 1), end)
+        self.counted_to = min(REGISTER_DAY, end)
+
+    def _row(self, name: str, sector: str, fed_id: int, employees: int, union_id: int | None) -> tuple:
+        rng, pk = self.rng, self.next_id
+        name = name[:1].upper() + name[1:]  # "cơ quan UBND phường ..." once "Công đoàn" is taken off
+        self.next_id += 1
+        tax_code = f"01{pk:08d}" + ("001" if pk % BRANCH_EVERY == 0 else "")
+        ward = f"Phường {rng.choice(places.PLACES)}"
+        counted = _day_between(rng, self.counted_from, self.counted_to)
+        return (pk, tax_code, name, ward, sector, fed_id, min(employees, 500_000), counted, union_id,
+                vi_sort_key(name), fold(name))
+
+    def federation(self, fed_id: int, union_rows: list[tuple]) -> list[tuple]:
+        """The employers of one federation: its unions' (same order), then the uncovered."""
+        rows = []
+        covered, linked_not_covering = 0, 0  # employers of 25+ whose union was active in 2024, or not
+        for union in union_rows:
+            union_id, _code, name, _fed, _founding, sector, founded, status, status_on, employees = union[:10]
+            rows.append(self._row(name.removeprefix("Công đoàn "), sector, fed_id, employees or 0, union_id))
+            if (employees or 0) >= 25:
+                active = founded <= REGISTER_DAY and (status == "active" or status_on > REGISTER_DAY)
+                covered += active
+                linked_not_covering += not active
+        rng = self.rng
+        # (uncovered + linked_not_covering) / all of 25+ = 1/3
+        uncovered = max(0, round(covered * UNCOVERED_PER_COVERED - linked_not_covering))
+        for n in range(2 * uncovered):
+            sector = rng.choices(*UNCOVERED_SECTORS)[0]
+            name = rng.choice(places.UNION_NAMES[sector]).format(
+                place=rng.choice(places.PLACES), word=rng.choice(places.COMPANY_WORDS),
+                foreign=rng.choice(places.FOREIGN_WORDS),
+            ).removeprefix("Công đoàn ")
+            large = n < uncovered
+            employees = max(25, int(rng.lognormvariate(3.9, 0.9))) if large else rng.randint(3, 24)
+            rows.append(self._row(name, sector, fed_id, employees, None))
+        return rows

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from django.core.management.color import no_style
 from django.db import connection
 
-from branches.models import Federation, GrassrootsUnion
+from branches.models import Employer, Federation, GrassrootsUnion
 from members import search_index, tally
 from members.models import AdmissionTally, Member, Transfer
 from targets.models import FederationRating, Quota, Report, UnionRating
@@ -20,11 +20,14 @@ MODELS = {
     "member": Member,
     "transfer": Transfer,
     "quota": Quota,
+    "employer": Employer,
 }
 
 # Emptied before a load, children first.
 WIPE_ORDER = [
     AdmissionTally,
+    Employer.history.model,
+    Employer,
     FederationRating.history.model,
     FederationRating,
     UnionRating.history.model,
@@ -48,7 +51,7 @@ def is_postgresql() -> bool:
 
 
 def wipe() -> None:
-    """Remove every federation, union, member, transfer and quota (and their history)."""
+    """Remove every federation, union, member, transfer, quota and employer (and their history)."""
     tables = [model._meta.db_table for model in WIPE_ORDER]
     with connection.cursor() as cursor:
         if is_postgresql():

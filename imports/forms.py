@@ -10,7 +10,7 @@ from unionboard.forms import MarkedBoundField
 
 KIND_CHOICES = [
     ("members", _("Members")), ("unions", _("Grassroots unions")),
-    ("reports", _("Reported figures")), ("ratings", _("Union ratings")),
+    ("reports", _("Reported figures")), ("ratings", _("Union ratings")), ("employers", _("Employers")),
 ]
 
 

@@ -21,7 +21,16 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
 
-from branches.models import CODE_INVALID, Federation, FederationKind, GrassrootsUnion, Sector, UnionStatus
+from branches.models import (
+    CODE_INVALID,
+    Employer,
+    Federation,
+    FederationKind,
+    GrassrootsUnion,
+    Sector,
+    UnionStatus,
+    normalise_tax_code,
+)
 from imports.reading import normalise_header
 from members.models import Gender, LeftReason, Member, MemberStatus
 from targets.models import Grade, Indicator, Metric, Quota, Report, UnionRating
@@ -85,6 +94,21 @@ def code(value) -> str:
         validate_slug(result)  # the validator of the models' code fields
     except ValidationError as exc:
         raise CellError(str(CODE_INVALID)) from exc
+    return result
+
+
+def tax_code(value) -> str:
+    """A tax code, its branch dash taken out (0101234567-001 → 0101234567001), by the model's rule."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # A spreadsheet that took the code for a number dropped its leading zero.
+        value = f"{value:010d}" if value < 10**10 else f"{value:013d}"
+    result = normalise_tax_code(_as_text(value))
+    try:
+        for validator in Employer._meta.get_field("tax_code").validators:
+            if not isinstance(validator, MaxLengthValidator):
+                validator(result)
+    except ValidationError as exc:
+        raise CellError(" ".join(exc.messages)) from exc
     return result
 
 
@@ -461,6 +485,28 @@ QUOTAS = Schema("quotas", (
            aliases=("Định mức", "Định mức mỗi CĐCS"), example=""),
 ))
 
+EMPLOYERS = Schema("employers", (
+    Column("tax_code", tax_code, _field(Employer, "tax_code"), required=True,
+           aliases=("Mã số thuế", "MST", "Mã số doanh nghiệp", "Mã DN"), example="0101234567"),
+    Column("name", text, _field(Employer, "name"), required=True,
+           aliases=("Tên", "Tên doanh nghiệp", "Tên đơn vị", "Tên đơn vị sử dụng lao động"),
+           example="Công ty TNHH Ví Dụ"),
+    Column("ward", text, _field(Employer, "ward"),
+           aliases=("Phường", "Phường/xã", "Phường, xã", "Địa bàn"), example="Phường Khương Đình"),
+    Column("sector", choice(Sector, SECTOR_ALIASES), _field(Employer, "sector"), required=True,
+           aliases=("Khối", "Loại hình", "Khu vực", "Loại hình doanh nghiệp"),
+           example=Sector.NON_STATE.value),
+    Column("employees", whole_number, _field(Employer, "employees"), required=True,
+           aliases=("Số lao động", "Tổng số lao động", "Số công nhân viên"), example=120),
+    Column("counted_on", date, _field(Employer, "counted_on"), required=True,
+           aliases=("Ngày thống kê", "Ngày cập nhật", "Thời điểm thống kê"), example="2024-12-31"),
+    Column("union", code, UNION_CODE,
+           aliases=("Công đoàn cơ sở", "Mã công đoàn cơ sở", "CĐCS", "Mã CĐCS"), example=""),
+    Column("federation", code, FEDERATION_CODE,
+           aliases=("Công đoàn cấp trên", "Mã công đoàn cấp trên", "Đơn vị cấp trên", "LĐLĐ"),
+           example="ld-hoang-mai"),
+))
+
 REPORTS = Schema("reports", (
     Column("federation", code, FEDERATION_CODE, required=True,
            aliases=("Công đoàn cấp trên", "Mã công đoàn cấp trên", "Đơn vị", "Mã đơn vị"),
@@ -482,5 +528,5 @@ RATINGS = Schema("ratings", (
 ))
 
 SCHEMAS: dict[str, Schema] = {
-    schema.kind: schema for schema in (FEDERATIONS, UNIONS, MEMBERS, QUOTAS, REPORTS, RATINGS)
+    schema.kind: schema for schema in (FEDERATIONS, UNIONS, MEMBERS, QUOTAS, REPORTS, RATINGS, EMPLOYERS)
 }

@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from branches.models import Federation, GrassrootsUnion, UnionStatus
+from branches.models import UNION_TAKEN, Employer, Federation, GrassrootsUnion, UnionStatus, format_tax_code
 from branches.services import status_change_errors
 from imports import copying, reading
 from imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
@@ -61,7 +61,8 @@ CHUNK_ROWS = 2000  # rows checked (and written) together: a few queries per chun
 BATCH_SIZE = 1000  # rows per INSERT / UPDATE statement
 MAX_PROBLEMS = 1000  # problems kept for display; all are counted
 MAX_CHANGES_SHOWN = 200  # updates (and identity changes) kept for display; all are counted
-WEB_KINDS = ("unions", "members", "reports", "ratings")  # what officers import in the browser
+# what officers import in the browser
+WEB_KINDS = ("unions", "members", "reports", "ratings", "employers")
 
 
 @dataclass(frozen=True)
@@ -840,6 +841,179 @@ class RatingImporter(Importer):
         return candidate, []
 
 
+class EmployerImporter(Importer):
+    """Employers from the lists of the tax and labour offices, keyed on the tax code.
+
+    The federation is the `federation` column's; without it, the union's, the stored
+    employer's, or the importing officer's only federation. An empty `union` cell leaves
+    the link as it is: a list from the tax office knows nothing of unions and must not
+    unlink them.
+    """
+
+    schema = SCHEMAS["employers"]
+    model = Employer
+    update_fields = [
+        "name", "ward", "sector", "federation", "employees", "counted_on", "union",
+        "name_sort", "name_search",
+    ]
+    checked_fields = ("employees",)
+    shown = {
+        "name": "name", "ward": "ward", "sector": "sector", "federation_id": "federation",
+        "employees": "employees", "counted_on": "counted_on", "union_id": "union",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.unions: dict[str, GrassrootsUnion | None] = {}
+        self.union_taken: dict[int, str] = {}  # union id → tax code of the employer it covers
+        self.union_rows: dict[int, int] = {}  # union id → the file's row that links it
+        self.federations: dict[str, int | None] = {}
+        self.codes: dict[tuple[str, int], str] = {}  # ("federation" | "union", id) → code, for the preview
+        self._default_federation: int | None | bool = False  # False: not looked up yet
+
+    def display(self, name, value):
+        if name in ("federation_id", "union_id") and value is not None:
+            return self.codes.get((name.removesuffix("_id"), value), value)
+        return super().display(name, value)
+
+    def key(self, values):
+        return values.get("tax_code")
+
+    def key_label(self, key):
+        return format_tax_code(key)
+
+    def duplicate_message(self, first_row):
+        return "tax_code", _("This tax code is already on row %(row)s of the file.") % {"row": first_row}
+
+    def _federations(self):
+        if self.scope_user is None:
+            return Federation.objects.all()
+        return Federation.objects.editable_by(self.scope_user)
+
+    def default_federation(self) -> int | None:
+        """The importing officer's federation, when they have exactly one."""
+        if self._default_federation is False:
+            ids = list(self._federations().values_list("pk", flat=True)[:2]) if self.scope_user else []
+            self._default_federation = ids[0] if len(ids) == 1 else None
+        return self._default_federation  # type: ignore[return-value]
+
+    def prepare(self, rows):
+        codes = {values.get("union") for _, values in rows} - {None} - self.unions.keys()
+        if codes:
+            unions = (
+                GrassrootsUnion.objects.all() if self.scope_user is None
+                else GrassrootsUnion.objects.editable_by(self.scope_user)
+            )
+            found = {
+                union.code: union for union in unions.filter(code__in=codes).select_related("federation")
+            }
+            for code in codes:
+                self.unions[code] = found.get(code)
+            self.union_taken.update(
+                Employer.objects.filter(union__in=found.values()).values_list("union_id", "tax_code")
+            )
+            self.codes.update({("union", union.pk): union.code for union in found.values()})
+        codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
+        if codes:
+            found_ids = dict(self._federations().filter(code__in=codes).values_list("code", "pk"))
+            for code in codes:
+                self.federations[code] = found_ids.get(code)
+            self.codes.update({("federation", pk): code for code, pk in found_ids.items()})
+
+    def reference_problem(self, number, values):
+        code = values.get("union")
+        if code is not None and self.unions.get(code) is None:
+            message = (
+                _("“%(code)s” is not a grassroots union of your federations.") if self.scope_user is not None
+                else _("No grassroots union has the code “%(code)s”.")
+            )
+            return self.problem(number, "union", message % {"code": code})
+        code = values.get("federation")
+        if code is not None and self.federations.get(code) is None:
+            message = (
+                _("“%(code)s” is not one of your federations.") if self.scope_user is not None
+                else _("No federation has the code “%(code)s”.")
+            )
+            return self.problem(number, "federation", message % {"code": code})
+        return None
+
+    def existing(self, keys):
+        found = {obj.tax_code: obj for obj in Employer.objects.filter(tax_code__in=keys)}
+        # the codes of what the stored employers name, for the preview's old values
+        self.codes.update(
+            {("federation", pk): code for pk, code in Federation.objects.filter(
+                pk__in={obj.federation_id for obj in found.values()}).values_list("pk", "code")}
+        )
+        self.codes.update(
+            {("union", pk): code for pk, code in GrassrootsUnion.objects.filter(
+                pk__in={obj.union_id for obj in found.values()} - {None}).values_list("pk", "code")}
+        )
+        if self.scope_user is None:
+            return found, set(found)
+        editable = set(
+            Employer.objects.editable_by(self.scope_user).filter(tax_code__in=keys)
+            .values_list("tax_code", flat=True)
+        )
+        return found, editable
+
+    def build(self, number, values, current, editable):
+        if (problem := self.reference_problem(number, values)) is not None:
+            return None, [problem]
+        tax = values["tax_code"]
+        if current is not None and not editable:
+            # Another federation's employer: say the code cannot be used, never whose it is.
+            return None, [Problem(
+                number, self.label("tax_code"),
+                _("The tax code “%(code)s” cannot be used.") % {"code": format_tax_code(tax)},
+            )]
+        union = self.unions.get(values["union"]) if values.get("union") else None
+        problems = []
+        if union is not None:
+            holder = self.union_taken.get(union.pk)
+            if holder is not None and holder != tax:
+                problems.append(self.problem(number, "union", str(UNION_TAKEN)))
+            elif union.pk in self.union_rows:
+                problems.append(self.problem(
+                    number, "union",
+                    _("This grassroots union is already on row %(row)s of the file.")
+                    % {"row": self.union_rows[union.pk]},
+                ))
+            else:
+                self.union_rows[union.pk] = number
+        federation_id = (
+            self.federations.get(values["federation"]) if values.get("federation")
+            else union.federation_id if union is not None
+            else current.federation_id if current is not None
+            else self.default_federation()
+        )
+        if federation_id is None:
+            problems.append(self.problem(
+                number, "federation",
+                _("Name the employer's federation (column “federation”): it has no union to tell it."),
+            ))
+        if problems:
+            return None, problems
+        fields = {
+            "name": values["name"], "sector": values["sector"], "federation_id": federation_id,
+            "employees": values["employees"], "counted_on": values["counted_on"],
+        }
+        if "ward" in values:
+            fields["ward"] = values["ward"] or ""
+        if union is not None:
+            fields["union_id"] = union.pk
+        if current is None:
+            obj, changed = Employer(tax_code=tax, **fields), True
+        else:
+            obj, changed = current, self.apply(current, fields)
+        if union is not None:
+            obj.union = union  # Employer.clean reads its federation without a query
+        obj.fill_keys()
+        problems = self.rule_problems(number, obj)
+        if problems:
+            return None, problems
+        return (obj if changed else None), []
+
+
 IMPORTERS: dict[str, type[Importer]] = {
     "federations": FederationImporter,
     "unions": UnionImporter,
@@ -847,6 +1021,7 @@ IMPORTERS: dict[str, type[Importer]] = {
     "quotas": QuotaImporter,
     "reports": ReportImporter,
     "ratings": RatingImporter,
+    "employers": EmployerImporter,
 }
 
 

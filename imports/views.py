@@ -60,7 +60,10 @@ def _preview(request, result: service.ImportResult, token: str | None, kind: str
 def upload(request):
     """GET: the form. POST: check the file and show what it would change (writes nothing)."""
     require_editor(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    # the lists' "Import a file" links say which kind (?kind=employers)
+    asked = request.GET.get("kind")
+    initial = {"kind": asked} if asked in dict(KIND_CHOICES) else {}
+    form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         uploaded = form.cleaned_data["file"]

@@ -47,7 +47,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from branches.models import Federation, GrassrootsUnion, UnionStatus
+from branches.models import Employer, Federation, GrassrootsUnion, UnionStatus
 from branches.services import union_set_status
 from imports import progress
 from imports.schemas import SCHEMAS
@@ -79,6 +79,7 @@ class World:
     member: dict[str, Member]
     transfer: dict[str, Transfer]
     quota: dict[str, Quota]
+    employer: dict[str, Employer]
     users: dict[str, User]
     admin_objects: dict[str, dict[str, object]] = field(default_factory=dict)
 
@@ -112,6 +113,16 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
         moved.save()
     year = timezone.localdate().year  # this year's quotas: the overview ranks them
     quota = {side: QuotaFactory(federation=fed[side], year=year, target=50) for side in SIDES}
+    employer = {
+        "A": Employer.objects.create(
+            tax_code="0101234567", name="Công ty TNHH Ánh Sáng", ward="Phường Khương Đình",
+            sector="non_state", federation=fed_a, employees=120, counted_on=D(2024, 12, 31), union=union["A"],
+        ),
+        "B": Employer.objects.create(
+            tax_code="0309876543001", name="Công ty Cổ phần Bến Thành", ward="Phường Bến Nghé",
+            sector="non_state", federation=fed_b, employees=80, counted_on=D(2024, 12, 31), union=union["B"],
+        ),
+    }
     users = {"officer_a": officer_a, "officer_b": officer_b, "city_staff": city_staff, "admin": admin_user}
     groups = {
         "A": Group.objects.get(name=roles.OFFICER_GROUP),
@@ -141,11 +152,12 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
     for built_in in indicators.values():
         built_in.save()  # a history record to open (the migration wrote the built-ins without one)
     built = World(fed=fed, union=union, union2=union2, member=member, transfer=transfer, quota=quota,
-                  users=users)
+                  employer=employer, users=users)
     # The objects the admin's change, history and delete pages are opened on, per model.
     built.admin_objects = {
         "branches.Federation": fed,
         "branches.GrassrootsUnion": union,
+        "branches.Employer": employer,
         "members.Member": member,
         "members.Transfer": transfer,
         "targets.Quota": quota,
@@ -189,13 +201,16 @@ def snapshot() -> dict:
             "member_id", "from_union_id", "to_union_id", "transferred_on"
         )),
         "quotas": list(Quota.objects.order_by("pk").values_list("federation_id", "year", "metric", "target")),
+        "employers": list(Employer.objects.order_by("tax_code").values_list(
+            "tax_code", "name", "ward", "sector", "federation_id", "employees", "counted_on", "union_id",
+        )),
         "reports": list(
             Report.objects.order_by("pk").values_list("federation_id", "indicator_id", "as_of", "value")
         ),
         "ratings": list(UnionRating.objects.order_by("pk").values_list("union_id", "year", "grade")),
         "indicators": list(Indicator.objects.order_by("pk").values_list("code", "name_vi", "active")),
         "history": [GrassrootsUnion.history.count(), Member.history.count(), Quota.history.count(),
-                    Report.history.count()],
+                    Report.history.count(), Employer.history.count()],
         "users": list(User.objects.order_by("pk").values_list(
             "username", "password", "is_active", "is_staff", "is_superuser"
         )),
@@ -284,6 +299,31 @@ def edited_union(world, case, client, persona):
     return {
         "code": union.code, "name": union.name + " (sửa)", "sector": union.sector,
         "founded_on": union.founded_on.isoformat(), "employees": "55",
+    }
+
+
+def tax_code(world, case):
+    return {"tax_code": world.employer[case].tax_code}
+
+
+def employer_name(world, case):
+    return world.employer[case].name
+
+
+def new_employer(world, case, client, persona):
+    return {
+        "tax_code": f"010555000{'1' if case == 'A' else '2'}-002", "name": "Công ty TNHH Mới Ghi",
+        "ward": "Phường Mới", "sector": "non_state", "federation": world.fed[case].pk, "employees": "30",
+        "counted_on": "2024-06-30", "union": "",
+    }
+
+
+def edited_employer(world, case, client, persona):
+    employer = world.employer[case]
+    return {
+        "tax_code": employer.tax_code, "name": employer.name + " (sửa)", "ward": employer.ward,
+        "sector": employer.sector, "federation": employer.federation_id, "employees": "125",
+        "counted_on": "2025-01-31", "union": employer.union_id,
     }
 
 
@@ -392,6 +432,19 @@ ROUTES: dict[str, Route] = {
         "login ok 404 403 ok", cases=SIDES, kwargs=lambda world, case: {**union_code(world, case),
                                                                          "event": "suspend"},
         post="login saved 404 403 saved", data=suspension,
+    ),
+    # employers: the same rules as unions
+    "branches:employer_list": Route("login shows hides shows shows", cases=SIDES, marker=employer_name),
+    "branches:employer_create": Route(
+        "login shows hides 403 shows", cases=SIDES, marker=fed_name,
+        post="login saved invalid 403 saved", data=new_employer,
+    ),
+    "branches:employer_detail": Route(
+        "login shows 404 shows shows", cases=SIDES, kwargs=tax_code, marker=employer_name
+    ),
+    "branches:employer_edit": Route(
+        "login shows 404 403 shows", cases=SIDES, kwargs=tax_code, marker=employer_name,
+        post="login saved 404 403 saved", data=edited_employer,
     ),
     # members: the same rules
     "members:member_list": Route("login shows hides shows shows", cases=SIDES, marker=member_name),

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q, Sum
 from django.test import override_settings
 
-from branches.models import Federation, GrassrootsUnion
+from branches.models import Employer, Federation, GrassrootsUnion
 from demo import users, writer
 from members.models import Member, Transfer
 from targets import progress
@@ -58,6 +58,10 @@ def fingerprint() -> str:
         (
             Quota.objects.order_by("federation__code", "year", "metric"),
             ("federation__code", "year", "metric", "target"),
+        ),
+        (
+            Employer.objects.order_by("tax_code"),
+            ("tax_code", "name", "ward", "federation__code", "employees", "counted_on", "union__code"),
         ),
     ):
         for row in queryset.values_list(*fields).iterator(chunk_size=20_000):
@@ -219,6 +223,22 @@ class TestDemoCity:
         reasons = set(Member.objects.filter(status="left").values_list("left_reason", flat=True))
         assert "" not in reasons and len(reasons) >= 4  # every departure says why
         assert not Member.objects.filter(status="active").exclude(left_reason="").exists()
+
+    def test_the_employer_register_covers_every_union_and_leaves_a_third_uncovered(self, demo):
+        """Every union has its employer (of its federation); of the employers with 25 or more
+        workers at the end of 2024, about a third have no union active then."""
+        assert not GrassrootsUnion.objects.filter(employer__isnull=True).exists()
+        assert not Employer.objects.exclude(union__isnull=True).exclude(
+            union__federation=F("federation")).exists()
+        active = GrassrootsUnion.objects.active_on(D(2024, 12, 31))
+        large = Employer.objects.filter(employees__gte=25)
+        uncovered = large.exclude(union__in=active).count() / large.count()
+        assert 0.30 < uncovered < 0.36
+        assert Employer.objects.filter(union__isnull=True, employees__lt=25).exists()
+        assert Employer.objects.filter(tax_code__regex=r"^[0-9]{13}$").exists()  # branches
+        last = Employer.objects.order_by("-pk").values_list("pk", flat=True).first()
+        for employer in Employer.objects.select_related("union").filter(pk__in=range(1, last + 1, 97)):
+            employer.full_clean(validate_unique=False)
 
     def test_load_says_what_it_is_doing_in_plain_lines(self, demo):
         """Not a terminal (a StringIO): a line per step and per tenth of the federations, no \\r."""

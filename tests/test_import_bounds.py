@@ -26,7 +26,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.urls import reverse
 from django.utils import translation
 
-from branches.models import CODE_INVALID, Federation, GrassrootsUnion
+from branches.models import CODE_INVALID, TAX_CODE_INVALID, Employer, Federation, GrassrootsUnion
 from imports import reading, service, xlsx
 from imports.schemas import SCHEMAS
 from members.models import Member
@@ -201,7 +201,7 @@ def read_all(content: bytes, name: str = "members.xlsx") -> tuple:
 
 TABLES = (
     Federation.objects, GrassrootsUnion.objects, GrassrootsUnion.history, Member.objects,
-    Member.history, Quota.objects, Quota.history,
+    Member.history, Quota.objects, Quota.history, Employer.objects, Employer.history,
 )
 
 
@@ -520,7 +520,9 @@ def column_cases() -> Iterator[tuple[str, str, str, str]]:
             if field.max_length is not None and not field.choices:
                 over = "a" * (field.max_length + 1)
                 yield kind, column.name, over, (
-                    f"At most {field.max_length} characters (this one has {field.max_length + 1})."
+                    # a tax code's pattern holds its length (branches.models.TaxCodeField)
+                    TAX_CODE_INVALID if column.name == "tax_code"
+                    else f"At most {field.max_length} characters (this one has {field.max_length + 1})."
                 )
             low, high = BaseDatabaseOperations.integer_field_ranges.get(
                 field.get_internal_type(), (None, None)
@@ -542,6 +544,9 @@ GOOD_ROWS = {
     "members": {"card_no": "TN-9", "full_name": "Lê Văn Mẫu", "gender": "male", "union": "cdcs-a1",
                 "admitted_on": "2024-03-01"},
     "quotas": {"federation": "fed-a", "year": "2025", "metric": "new_members", "target": "100"},
+    "employers": {"tax_code": "0101234567", "name": "Công ty Thử", "ward": "Phường Thử",
+                  "sector": "non_state", "employees": "30", "counted_on": "2024-01-01", "union": "cdcs-a1",
+                  "federation": "fed-a"},
     "reports": {"federation": "fed-a", "indicator": "party_referrals", "as_of": "2024-06-30", "value": "71"},
     "ratings": {"union": "cdcs-a1", "year": "2024", "grade": "good"},
 }
@@ -570,7 +575,7 @@ def test_the_limits_come_from_the_model_fields():
     a longer column in the import, and no limit is written twice."""
     stored_in = {
         "federations": Federation, "unions": GrassrootsUnion, "members": Member, "quotas": Quota,
-        "reports": Report, "ratings": UnionRating,
+        "reports": Report, "ratings": UnionRating, "employers": Employer,
     }
     references = {
         "federation": Federation, "union": GrassrootsUnion, "metric": Indicator, "indicator": Indicator,
@@ -600,6 +605,7 @@ def test_no_text_column_takes_a_character_it_cannot_store(kind, column, characte
     assert problems[0].message in (
         f"The text holds a control character (U+{ord(character):04X}) that cannot be stored: remove it.",
         str(CODE_INVALID),
+        str(TAX_CODE_INVALID),
         # a card number has an alphabet of its own (members.Member.card_no), refused first
         "A card number holds only letters without accents, digits, “-” and “.”, and starts with "
         "a letter or a digit.",

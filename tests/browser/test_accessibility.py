@@ -15,6 +15,8 @@ MAIN_PAGES = [
     ("officer.thanhxuan", "/unions/"),
     ("officer.thanhxuan", "/members/"),
     ("officer.thanhxuan", "/members/new/"),
+    ("officer.thanhxuan", "/employers/?large=on&covered=no"),
+    ("officer.thanhxuan", "/employers/new/"),
 ]
 BLOCKING = {"serious", "critical"}
 

@@ -24,6 +24,9 @@ PAGES = [
     ("officer.thanhxuan", "/unions/new/", 0),
     ("officer.thanhxuan", "/members/", 0),
     ("officer.thanhxuan", "/members/new/", 0),
+    ("officer.thanhxuan", "/employers/", 0),
+    ("officer.thanhxuan", "/employers/new/", 0),
+    ("officer.thanhxuan", "/import/?kind=employers", 0),
     ("officer.thanhxuan", "/import/", 0),
     ("officer.thanhxuan", "/accounts/password/", 0),
     ("city.staff", "/overview/", 2),
@@ -34,7 +37,9 @@ PAGES = [
     ("city.staff", "/federations/son-tay/?year=2020&as_of=2020-10-31", 3),
     ("city.staff", "/unions/", 0),
     ("city.staff", "/members/", 0),
+    ("city.staff", "/employers/?covered=no&sort=-employees", 0),
     ("admin", "/admin/", 0),
+    ("admin", "/admin/branches/employer/", 0),
     ("admin", "/admin/targets/quota/?year=2024", 0),
 ]
 

@@ -24,7 +24,8 @@ from unionboard.console import Progress
 
 class Command(BaseCommand):
     help = (
-        "Replace federations, unions, members, transfers, quotas, reports and ratings with the demo city "
+        "Replace federations, unions, members, transfers, quotas, reports, ratings and employers with the "
+        "demo city "
         "(Hanoi's 45 upper-level unions) and create the demo logins."
     )
 
@@ -79,11 +80,12 @@ class Command(BaseCommand):
         end = today()
         plans = plan.make_plan(scale, end)
         builder = build.CityBuilder(plans, end, seeded=scale.seeded)
+        register = build.RegisterBuilder(end)
         self._seeded = scale.seeded
         with writer.bulk_load_scope():
             self._step("removing the records loaded before")
             writer.wipe()
-            counts = self._write(plans, builder)
+            counts = self._write(plans, builder, register)
             self._step("rebuilding the admissions tally, the page revisions and the name search")
         return counts
 
@@ -95,7 +97,7 @@ class Command(BaseCommand):
         if self.verbosity:
             self.stdout.write(f"demo: {what}")
 
-    def _write(self, plans, builder) -> dict[str, int]:
+    def _write(self, plans, builder, register) -> dict[str, int]:
         counts = {kind: 0 for kind in build.COLUMNS}
         counts["federation"] = writer.write(
             "federation", build.COLUMNS["federation"], builder.federation_rows()
@@ -104,6 +106,8 @@ class Command(BaseCommand):
         for fed_id, federation_plan in enumerate(plans, start=1):
             unions, members, transfers = builder.federation(fed_id, federation_plan)
             counts["union"] += writer.write("union", build.COLUMNS["union"], unions)
+            employers = register.federation(fed_id, unions)
+            counts["employer"] += writer.write("employer", build.COLUMNS["employer"], employers)
             counts["member"] += writer.write("member", build.COLUMNS["member"], members)
             counts["transfer"] += writer.write("transfer", build.COLUMNS["transfer"], transfers)
             bar.update(fed_id, f"{counts['member']:,} members".replace(",", "."))

@@ -1,6 +1,6 @@
 """Bulk loads from the command line, for administrators.
 
-`manage.py import_data {federations,unions,members,quotas} PATH [--dry-run] [--user USERNAME]
+`manage.py import_data {federations,unions,members,quotas,employers} PATH [--dry-run] [--user USERNAME]
 [--reason TEXT] [--allow-identity-changes]`
 
 Every record is in reach (no federation scoping). On any problem each one is printed as
