@@ -7,9 +7,13 @@ the SQL query count: cold (each request right after a write, so the page compute
 everything) and warm (repeated, served from the page cache). It times "the floor": the
 raw SQL behind the rankings figures, run straight through the database driver. With
 --load-run it also starts gunicorn with 4 workers and drives it with wrk (16
-connections, 60 s) over a mix of pages, as served and with nothing cached.
+connections, 60 s) over a mix of pages, as served and with nothing cached. With
+--indicators 12 it then puts 12 indicators in force in the measured year (the two
+membership ones and 10 reported ones, each with a quota and reports for every federation)
+and measures the overview, the rankings and a federation page cold again, beside the
+figures with the demo's indicators and the floor of every indicator's SQL.
 
-    DATABASE_URL=postgres://... python bench/run.py --scales small,city [--load-run]
+    DATABASE_URL=postgres://... python bench/run.py --scales small,city [--load-run] [--indicators 12]
 
 Not a test: nothing here asserts; it measures and writes the figures down.
 """
@@ -54,10 +58,14 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from branches.models import Federation  # noqa: E402
 from members.models import Member  # noqa: E402
+from targets import services  # noqa: E402
+from targets.models import GOOD_GRADES, Indicator, Source, Unit  # noqa: E402
+from targets.progress import METRICS  # noqa: E402
 from unionboard import revisions  # noqa: E402
 
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
@@ -82,18 +90,67 @@ def pages(year: int) -> list[tuple[str, str, str]]:
     ]
 
 
+def indicator_pages(year: int, codes: list[str]) -> list[tuple[str, str, str]]:
+    """(label, user, path) of the pages measured again with more indicators in force: as first
+    shown (the membership two chosen, every indicator computed) and with every one chosen."""
+    every = "".join(f"&indicator={code}" for code in codes)
+    return [
+        ("City overview", "city.staff", f"/overview/?year={year}"),
+        ("City overview, every indicator chosen", "city.staff", f"/overview/?year={year}{every}"),
+        ("Rankings", "city.staff", f"/rankings/?year={year}"),
+        ("Rankings, every indicator chosen", "city.staff", f"/rankings/?year={year}{every}"),
+        ("Federation page (Thanh Xuân)", "city.staff", f"/federations/thanh-xuan/?year={year}"),
+    ]
+
+
+BENCH_REASON = "Benchmark: indicators in force"
+
+
+def put_in_force(year: int, count: int) -> list[str]:
+    """Put `count` indicators in force in `year` for every federation open at its end: the two
+    membership ones (the demo's quotas) and count - 2 reported ones, each with a fixed quota
+    (weight 1, so it scores) and two year-to-date reports (30 June, 31 December), written
+    through targets.services as the admin and the officers' form write them. Deterministic:
+    the figures follow from the federation's and the indicator's place, so a second run
+    writes nothing. Returns the codes in force."""
+    reported = list(
+        Indicator.objects.filter(active=True, source=Source.REPORTED).order_by("order", "code")[: count - 2]
+    )
+    if len(reported) < count - 2:
+        raise SystemExit(f"--indicators {count}: only {len(reported)} reported indicators are active")
+    end = datetime.date(year, 12, 31)
+    federations = [fed for fed in Federation.objects.order_by("code") if fed.is_open_on(end)]
+    for i, fed in enumerate(federations):
+        for j, ind in enumerate(reported):
+            scale = 1_000_000 if ind.unit == Unit.DONG else 1
+            target = 90 if ind.is_percent else (100 + 37 * i + 11 * j) * scale
+            services.quota_set(federation=fed, year=year, metric=ind.code, target=target, reason=BENCH_REASON)
+            for as_of, share in ((datetime.date(year, 6, 30), 30 + (i + j) % 20),
+                                 (end, 60 + (3 * i + j) % 60)):
+                services.report_set(federation=fed, indicator=ind, as_of=as_of,
+                                    value=min(target * share // 100, 100 if ind.is_percent else target * 2))
+    return [*METRICS, *(ind.code for ind in reported)]
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def revise() -> None:
+_EPOCH = f"WHERE federation_id = {revisions.CITY} AND year = {revisions.EPOCH}"
+
+
+def revise(to: int | None = None) -> None:
     """Every page cold: the epoch that every page's key reads moves (unionboard.revisions)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {revisions.REVISIONS} SET token = token + 1"
-            f" WHERE federation_id = {revisions.CITY} AND year = {revisions.EPOCH}"
-        )
+        token = "token + 1" if to is None else str(int(to))
+        cursor.execute(f"UPDATE {revisions.REVISIONS} SET token = {token} {_EPOCH}")
+
+
+def epoch_token() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {revisions.REVISIONS} {_EPOCH}")
+        return int(cursor.fetchone()[0])
 
 
 def timed(client: Client, path: str, requests: int, before=None) -> list[float]:
@@ -136,8 +193,11 @@ def measure(client: Client, path: str, requests: int) -> dict:
     }
 
 
-def floor_ms(year: int, requests: int) -> float:
-    """The raw SQL that computes the rankings figures, straight through the driver (median, ms)."""
+def floor_ms(year: int, requests: int, every_indicator: bool = False) -> float:
+    """The raw SQL that computes the rankings figures, straight through the driver (median, ms).
+
+    `every_indicator`: also what the league reads for the other indicators (the indicators in
+    force, the reports of the year and the year before, the union ratings)."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     before_start, before_end = datetime.date(year - 1, 1, 1), datetime.date(year - 1, 12, 31)
     statements = [
@@ -159,6 +219,23 @@ def floor_ms(year: int, requests: int) -> float:
         ),
         ("SELECT id, code, name FROM branches_federation ORDER BY code", []),
     ]
+    if every_indicator:
+        statements += [
+            ('SELECT id, code, unit, source FROM targets_indicator WHERE active ORDER BY "order", code', []),
+            (
+                "SELECT r.federation_id, i.code, r.as_of, r.value FROM targets_report r"
+                " JOIN targets_indicator i ON i.id = r.indicator_id WHERE r.as_of BETWEEN %s AND %s"
+                " AND NOT (r.as_of > %s AND r.as_of < %s) ORDER BY r.as_of",
+                [before_start, datetime.date(year, 12, 31), before_end, start],
+            ),
+            (
+                "SELECT u.federation_id, r.year, u.sector, count(*),"
+                " count(*) FILTER (WHERE r.grade IN (%s, %s)) FROM targets_unionrating r"
+                " JOIN branches_grassrootsunion u ON u.id = r.union_id WHERE r.year IN (%s, %s)"
+                " GROUP BY 1, 2, 3",
+                [*GOOD_GRADES, year, year - 1],
+            ),
+        ]
     raw = connection.connection  # the driver's own connection: no ORM on the way
     times = []
     for n in range(requests + 3):
@@ -186,7 +263,7 @@ def machine() -> str:
     return f"{platform.machine()}, {cpus} cores{memory}, Python {platform.python_version()}, {db}"
 
 
-def bench_scale(scale: str, requests: int, skip_load: bool) -> dict:
+def bench_scale(scale: str, requests: int, skip_load: bool, indicators: int = 0) -> dict:
     load_seconds = None
     if not skip_load:
         started = time.monotonic()
@@ -221,7 +298,7 @@ def bench_scale(scale: str, requests: int, skip_load: bool) -> dict:
             (f"`manage.py export_rankings --format {fmt}`", statistics.median(times), percentile(times, 95))
         )
     floor = floor_ms(year, requests)
-    return {
+    result = {
         "scale": scale,
         "members": Member.objects.count(),
         "load_seconds": load_seconds,
@@ -229,6 +306,36 @@ def bench_scale(scale: str, requests: int, skip_load: bool) -> dict:
         "commands": command_times,
         "floor": floor,
     }
+    if indicators:
+        result["indicators"] = bench_indicators(year, indicators, requests, clients["city.staff"], floor)
+    return result
+
+
+def bench_indicators(year: int, count: int, requests: int, client: Client, floor: float) -> dict:
+    """The dashboards cold with the demo's indicators, then with `count` in force, beside the
+    SQL each page runs (replayed through the driver).
+
+    The indicators are put in force in a transaction rolled back at the end, so the database
+    is left as loaded and a second run measures the same; the epoch then moves past every
+    revision token the measurement used, so nothing cached under them is read again.
+    """
+    before = [{"label": label, **measure(client, path, requests)}
+              for label, _user, path in indicator_pages(year, list(METRICS))[::2]]
+    after = []
+    with transaction.atomic():
+        codes = put_in_force(year, count)
+        for label, _user, path in indicator_pages(year, codes):
+            result = measure(client, path, requests)
+            sql_ms, statements = page_sql_ms(client, path, requests)
+            after.append({"label": label, **result, "sql": (sql_ms, statements)})
+            cold, cold_p95 = result["cold"]
+            print(f"  {count} indicators: {label:<38} cold {cold:7.1f} / {cold_p95:7.1f} ms"
+                  f"  queries {result['queries']}  SQL {sql_ms:.1f} ms ({statements})  {result['status']}")
+        floor_every = floor_ms(year, requests, every_indicator=True)
+        used = epoch_token()
+        transaction.set_rollback(True)
+    revise(to=used + 1)
+    return {"count": count, "before": before, "after": after, "floor": floor, "floor_every": floor_every}
 
 
 LOAD_PATHS = [
@@ -838,6 +945,9 @@ def render(results: list[dict], load: str | None, requests: int) -> str:
             f" | {rankings['cold'][0]:.1f} / {rankings['warm'][0]:.1f}"
             f" | {verdict['cold']} | {verdict['warm']} |"
         )
+    for r in results:
+        if r.get("indicators"):
+            lines += ["", *indicator_table(r)]
     loads = [r for r in results if r["load_seconds"] is not None]
     if loads:
         lines += ["", "### Loading the data", "", "| scale | members | seconds |", "|---|---:|---:|"]
@@ -846,6 +956,38 @@ def render(results: list[dict], load: str | None, requests: int) -> str:
         lines += ["", "### Load run", "", load]
     lines += ["", END]
     return "\n".join(lines)
+
+
+def indicator_table(r: dict) -> list[str]:
+    """The dashboards cold with the demo's indicators and with more in force, against the
+    targets: p95 under 200 ms, and within 2 × the floor of every indicator's SQL + 10 ms."""
+    ind = r["indicators"]
+    count, floor = ind["count"], ind["floor_every"]
+    limit = 2 * floor + 10
+    before = {row["label"]: row for row in ind["before"]}
+    lines = [
+        f"### With {count} indicators in force ({r['scale']}, {r['members']:,} members)",
+        "",
+        f"The same pages cold, first with the demo's indicators, then with {count} in force: the two "
+        f"membership ones and {count - 2} reported ones, each with a quota and two year-to-date "
+        "reports for every federation. Median / p95 ms, queries of one request. Floor: the "
+        f"rankings floor ({ind['floor']:.1f} ms) with the indicators, the reports and the union "
+        f"ratings the league also reads: {floor:.1f} ms; 2 × floor + 10 ms = {limit:.1f} ms.",
+        "",
+        f"| page | demo's indicators | {count} indicators | page's SQL ms (statements) | p95 < 200 ms "
+        "| median ≤ 2 × floor + 10 ms |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for row in ind["after"]:
+        first = before.get(row["label"])
+        was = f"{first['cold'][0]:.1f} / {first['cold'][1]:.1f}, {first['queries'][0]} q" if first else ""
+        (median, p95), queries = row["cold"], row["queries"][0]
+        lines.append(
+            f"| {row['label']} | {was} | {median:.1f} / {p95:.1f}, {queries} q"
+            f" | {row['sql'][0]:.1f} ({row['sql'][1]}) | {'met' if p95 < 200 else 'missed'}"
+            f" | {'met' if median <= limit else 'missed'} |"
+        )
+    return lines
 
 
 def write(section: str) -> None:
@@ -866,6 +1008,12 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true", help="measure the data already in the database")
     parser.add_argument("--load-run", action="store_true", help="also run gunicorn + wrk on the last scale")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument(
+        "--indicators", type=int, default=0, metavar="N",
+        help="then put N indicators in force in the measured year (the membership two and N - 2 reported "
+        "ones, with quotas and reports for every federation; written into the database) and measure "
+        "the overview, rankings and federation page cold again",
+    )
     parser.add_argument(
         "--drive", action="store_true",
         help="measure a membership drive on the data already loaded (load it first with --scales city): "
@@ -918,7 +1066,7 @@ def main() -> None:
     results = {r["scale"]: r for r in kept.get("results", [])}
     for scale in args.scales.split(","):
         print(f"== {scale}")
-        results[scale] = bench_scale(scale, args.requests, args.skip_load)
+        results[scale] = bench_scale(scale, args.requests, args.skip_load, args.indicators)
     load = load_runs() if args.load_run else kept.get("load")
     ordered = sorted(results.values(), key=lambda r: r["members"])
     if args.add_to:
