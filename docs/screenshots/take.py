@@ -36,6 +36,8 @@ PAGES = [
     ("unions", "officer.thanhxuan", "/unions/", "main table"),
     ("members", "officer.thanhxuan", "/members/", "main table"),
     ("member-form", "officer.thanhxuan", "/members/new/", "main form"),
+    ("reports", "officer.thanhxuan", "/federations/thanh-xuan/reports/", "main form"),
+    ("employers", "officer.thanhxuan", "/employers/", "main table"),
     ("admin-quotas", "admin", "/admin/targets/quota/?year=2024", "#result_list"),
 ]
 VIEWPORTS = {
