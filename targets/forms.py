@@ -13,6 +13,7 @@ from branches.models import Federation
 from targets import progress
 from targets.models import Indicator, Report, Source
 from targets.services import report_build
+from unionboard.forms import DateInput
 
 
 class ReportForm(forms.Form):
@@ -20,7 +21,7 @@ class ReportForm(forms.Form):
     report of the year. The rules are the model's (Report.clean), run on every figure."""
 
     as_of = forms.DateField(
-        label=_("Figures as of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Figures as of"), widget=DateInput()
     )
 
     def __init__(self, *args, federation: Federation, year: int, **kwargs):

@@ -124,6 +124,8 @@ def crawl(client, starts: list[str]) -> dict[str, str]:
         if error := FORM_ERROR.search(html):
             snippet = html[error.start(): error.start() + 200]
             problems.append(f"{url} (linked from {seen[url]}) shows a form error: {snippet}")
+        if 'type="date"' in html:  # one date input everywhere: the product's dd/mm/yyyy field
+            problems.append(f"{url} (linked from {seen[url]}) has the browser's date picker")
         page_url = response.redirect_chain[-1][0] if response.redirect_chain else url
         for link in links_of(html, page_url):
             if link.startswith(NOT_FOLLOWED) or kind_of(link) in kinds:
