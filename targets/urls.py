@@ -9,4 +9,5 @@ urlpatterns = [
     path("rankings/export.<str:fmt>", views.rankings_export, name="rankings_export"),
     path("federations/<slug:code>/", views.FederationDetailView.as_view(), name="federation_detail"),
     path("federations/<slug:code>/reports/", views.report_entry, name="report_entry"),
+    path("federations/<slug:code>/ratings/", views.ratings_entry, name="ratings_entry"),
 ]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,9 +24,9 @@ from branches.models import Federation, GrassrootsUnion, Sector
 from branches.selectors import with_active_members
 from targets import charts, exports, progress
 from targets.filters import PeriodFilter, RankingFilter, years_read
-from targets.forms import ReportForm
+from targets.forms import RatingsForm, ReportForm
 from targets.models import Metric
-from targets.services import report_set
+from targets.services import rating_set, report_set
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
 from unionboard.access import object_to_edit
@@ -319,6 +319,36 @@ def report_entry(request, code: str):
     return render(request, "targets/report_form.html", {
         "form": form, "federation": federation, "year": year,
         "title": _("Reported figures of %(year)s") % {"year": year},
+        "cancel_url": federation.get_absolute_url(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def ratings_entry(request, code: str):
+    """An officer grades the grassroots unions of their federation for a year (xếp loại CĐCS).
+
+    All the grades of one form are written together or not at all; each change is kept in
+    the rating's history with who made it.
+    """
+    federation = object_to_edit(
+        Federation.objects.visible_to(request.user), Federation.objects.editable_by(request.user), code=code
+    )
+    year = _report_year(request)
+    form = RatingsForm(request.POST or None, federation=federation, year=year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                for union, grade in form.changes:
+                    rating_set(union=union, year=year, grade=grade, user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Union ratings saved."))
+            return redirect(f"{federation.get_absolute_url()}?year={year}")
+    return render(request, "targets/ratings_form.html", {
+        "form": form, "federation": federation, "year": year,
+        "years": range(progress.today().year, 2019, -1),
+        "title": _("Grassroots union ratings of %(year)s") % {"year": year},
         "cancel_url": federation.get_absolute_url(),
     })
 

@@ -388,6 +388,10 @@ def reported_figures(world, case, client, persona):
     return {"as_of": f"{timezone.localdate().year}-01-01", "party_referrals": "12"}
 
 
+def union_grade(world, case, client, persona):
+    return {f"grade_{world.union[case].pk}": "good"}
+
+
 def english(world, case, client, persona):
     return {"language": "en", "next": "/"}
 
@@ -410,6 +414,11 @@ ROUTES: dict[str, Route] = {
     "report_entry": Route(
         "login shows 404 403 shows", post="login saved 404 403 saved", cases=SIDES, kwargs=fed_code,
         data=reported_figures, marker=fed_name,
+    ),
+    # officers grade their own federation's grassroots unions for a year
+    "ratings_entry": Route(
+        "login shows 404 403 shows", post="login saved 404 403 saved", cases=SIDES, kwargs=fed_code,
+        data=union_grade, marker=fed_name,
     ),
     # grassroots unions: another federation's union is a 404; city staff read but never record
     "branches:union_list": Route("login shows hides shows shows", cases=SIDES, marker=union_name),

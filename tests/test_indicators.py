@@ -489,3 +489,45 @@ def test_the_xlsx_report_carries_the_indicators_in_force(client_for, city_staff,
     by_name = {row[1]: row for row in cells if row[1] in ("LĐLĐ quận Ánh Dương", "LĐLĐ huyện Bình Minh")}
     assert by_name["LĐLĐ quận Ánh Dương"][start : start + 3] == [30, 40, 75.0]
     assert by_name["LĐLĐ huyện Bình Minh"][start : start + 3] == [None, None, None]  # not reported: empty
+
+
+def test_an_officer_grades_the_unions_of_a_year_in_one_form(client_for, officer_a, fed_a):
+    """The grades an officer gives in the browser feed the rated-good share; a union founded
+    after the year is not offered, one dissolved before it is not either, and an empty
+    choice keeps the grade already given."""
+    from branches.models import UnionStatus
+    from targets.models import Grade
+
+    state = UnionFactory(federation=fed_a, code="a-state", name="Công đoàn Sở Thử", sector="public_service",
+                         founded_on=D(2010, 1, 1))
+    private = UnionFactory(federation=fed_a, code="a-private", name="Công đoàn Công ty Thử",
+                           sector="non_state", founded_on=D(2012, 5, 1))
+    UnionFactory(federation=fed_a, code="a-later", name="Công đoàn Mới Lập", founded_on=D(2025, 3, 1))
+    UnionFactory(federation=fed_a, code="a-gone", name="Công đoàn Đã Giải Thể", founded_on=D(2011, 1, 1),
+                 status=UnionStatus.DISSOLVED, status_on=D(2023, 6, 1))
+    UnionRating.objects.create(union=private, year=2024, grade=Grade.COMPLETED)
+    client = client_for(officer_a)
+    url = reverse("ratings_entry", args=["fed-a"]) + "?year=2024"
+    page = client.get(url).content.decode()
+    assert "Công đoàn Sở Thử" in page and "Công đoàn Công ty Thử" in page
+    assert "Công đoàn Mới Lập" not in page and "Công đoàn Đã Giải Thể" not in page
+    assert re.search(rf'name="grade_{private.pk}"[^>]*>.*?<option value="completed" selected', page, re.S)
+    response = client.post(url, {f"grade_{state.pk}": "excellent", f"grade_{private.pk}": ""})
+    assert response.status_code == 302
+    assert dict(UnionRating.objects.filter(year=2024).values_list("union__code", "grade")) == {
+        "a-state": "excellent", "a-private": "completed",
+    }
+    assert UnionRating.history.filter(union=state).get().history_user == officer_a
+    row = progress.league(Federation.objects.filter(pk=fed_a.pk), progress.make_period(2024, D(2024, 12, 31)),
+                          list(Indicator.objects.filter(code="rated_good_share")))[0]
+    assert row.metrics["rated_good_share"].actual == Fraction(50)  # 1 good or excellent of 2 rated
+
+
+def test_a_grade_the_form_does_not_offer_is_refused_and_nothing_is_written(client_for, officer_a, fed_a):
+
+    union = UnionFactory(federation=fed_a, code="a-one", founded_on=D(2010, 1, 1))
+    url = reverse("ratings_entry", args=["fed-a"]) + "?year=2024"
+    response = client_for(officer_a).post(url, {f"grade_{union.pk}": "best-ever"})
+    assert response.status_code == 200
+    assert response.context["form"].errors[f"grade_{union.pk}"]
+    assert not UnionRating.objects.exists()
