@@ -194,3 +194,18 @@ def test_a_threshold_is_set_with_history_and_a_year_once(client_for, admin_user)
     assert response.status_code == 200
     threshold.refresh_from_db()
     assert threshold.min_employees == 50 and threshold.history.count() == 1
+
+
+def test_an_employer_written_moves_the_federation_page_at_once(client_for, officer_a, world):
+    client = client_for(officer_a)
+    url = "/federations/fed-a/"
+    assert client.get(url, {"year": 2024})["X-Content-Cache"] == "miss"
+    assert client.get(url, {"year": 2024})["X-Content-Cache"] == "hit"
+    gamma = Employer.objects.get(name="Công ty Gamma")
+    gamma.employees = 20  # below 25: coverage becomes 1 of 3
+    gamma.save()
+    page = client.get(url, {"year": 2024})
+    assert page["X-Content-Cache"] == "partial"  # its own content anew; its rank card kept
+    assert re.search(r'data-figure="coverage">33,3%<', page.content.decode())
+    CoverageThreshold.objects.create(year=2024, min_employees=10)  # every page moves: 2 of 5
+    assert re.search(r'data-figure="coverage">40,0%<', client.get(url, {"year": 2024}).content.decode())
