@@ -142,3 +142,16 @@ def employers_for(user) -> QuerySet[Employer]:
 def employer_of(union: GrassrootsUnion, user) -> Employer | None:
     """The employer a union covers, if the user may see it."""
     return Employer.objects.visible_to(user).filter(union=union).first()
+
+
+def largest_uncovered(user, federation, on, limit: int = 10) -> list[Employer]:
+    """The federation's employers the user may see with no union active on `on`, the
+    largest first (ties by name): where organizing should go next (one query)."""
+    active = GrassrootsUnion.objects.active_on(on).values("pk")
+    return list(
+        Employer.objects.visible_to(user)
+        .filter(federation=federation)
+        .exclude(union__in=active)
+        .only("tax_code", "name", "ward", "employees")
+        .order_by("-employees", "name_sort", "tax_code")[:limit]
+    )

@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from targets.models import (
     REASON_MAX_LENGTH,
     REASON_REQUIRED,
+    CoverageThreshold,
     FederationRating,
     Indicator,
     Quota,
@@ -221,3 +222,18 @@ class FederationRatingAdmin(YearShown, SafeAutocompleteMixin, SimpleHistoryAdmin
 
     def get_fields(self, request, obj=None):
         return ["federation", "year_shown", "grade"] if obj is not None else ["federation", "year", "grade"]
+
+
+@admin.register(CoverageThreshold)
+class CoverageThresholdAdmin(YearShown, SimpleHistoryAdmin):
+    """The size from which an employer counts for coverage, per year (25 when a year has none)."""
+
+    form = RulesModelForm
+    list_display = ["year_shown", "min_employees"]
+    history_list_display = ["min_employees"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["year_shown"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return ["year_shown", "min_employees"] if obj is not None else ["year", "min_employees"]

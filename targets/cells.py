@@ -89,6 +89,8 @@ def figure_text(m: MetricProgress, indicator: Indicator) -> str:
     """An indicator's figure as the reports write it: "1.058/1.163 people — 91,0%", "93,8%",
     and "not reported" (never 0) when a federation has not reported it."""
     if m.actual is None:
+        if indicator.code in (Metric.COVERAGE, Metric.DENSITY):
+            return str(_("no employers"))
         return str(_("not rated") if indicator.code == Metric.RATED_GOOD_SHARE else _("not reported"))
     if not m.target:
         return _amount(m.shown, indicator)

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from branches.models import Federation, GrassrootsUnion
+from branches.models import MAX_EMPLOYEES, PRIORITY_SIZE, Federation, GrassrootsUnion
 from unionboard.access import ScopedQuerySet
 
 
@@ -27,6 +27,8 @@ class Metric(models.TextChoices):
     NEW_MEMBERS = "new_members", _("New members")
     NEW_UNIONS = "new_unions", _("New grassroots unions")
     RATED_GOOD_SHARE = "rated_good_share", _("Grassroots unions rated good or excellent")
+    COVERAGE = "coverage", _("Employers covered by a grassroots union")
+    DENSITY = "density", _("Union density at covered employers")
 
 
 # The membership indicators: the dashboards show these two unless asked for others.
@@ -109,6 +111,47 @@ class Indicator(models.Model):
                 {"source": _("Only the built-in indicators are counted from records; "
                              "a new indicator is reported.")}
             )
+
+
+# Coverage counts the employers with at least this many employees unless an administrator
+# sets another number for the year (CoverageThreshold).
+DEFAULT_MIN_EMPLOYEES = PRIORITY_SIZE
+MIN_EMPLOYEES_RANGE = _("The number of employees must be a whole number from 1 to 500.000.")
+
+
+class CoverageThreshold(models.Model):
+    """The size from which an employer counts for coverage in a year (25 unless set)."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True,
+        validators=[MinValueValidator(FIRST_YEAR, YEAR_RANGE), MaxValueValidator(LAST_YEAR, YEAR_RANGE)],
+        error_messages={"unique": _("That year already has its threshold.")},
+    )
+    # Not a PositiveIntegerField: -5 and 0 get the same one message.
+    min_employees = models.IntegerField(
+        _("minimum employees"), default=DEFAULT_MIN_EMPLOYEES,
+        validators=[
+            MinValueValidator(1, MIN_EMPLOYEES_RANGE),
+            MaxValueValidator(MAX_EMPLOYEES, MIN_EMPLOYEES_RANGE),
+        ],
+        help_text=_("Coverage counts the employers with at least this many employees."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("coverage threshold")
+        verbose_name_plural = _("coverage thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_employees__gte=1, min_employees__lte=MAX_EMPLOYEES),
+                name="coverage_threshold_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.min_employees}"
 
 
 class QuotaQuerySet(ScopedQuerySet["Quota"]):

@@ -43,15 +43,17 @@ from functools import cached_property
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from branches.models import Federation, GrassrootsUnion, Sector, UnionStatus
-from members.models import AdmissionTally
+from branches.models import Employer, Federation, GrassrootsUnion, Sector, UnionStatus
+from members.models import AdmissionTally, Member
 from targets.models import (
+    DEFAULT_MIN_EMPLOYEES,
     GOOD_GRADES,
     MEMBERSHIP,
+    CoverageThreshold,
     FederationRating,
     Indicator,
     Metric,
@@ -189,6 +191,11 @@ class MetricProgress:
     @property
     def reported(self) -> bool:
         return self.actual is not None
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the figure has its sector groups (rated_good_share)."""
+        return self.parts is not None and len(self.parts) == 6
 
     @property
     def shown(self) -> Decimal | int | None:
@@ -445,6 +452,67 @@ def _ratings(ids, period: Period, previous: Period) -> dict[tuple[int, int], tup
     return {key: tuple(value) for key, value in parts.items()}
 
 
+# The counted indicators that are a share of two counts (parts[0] ÷ parts[1], in percent).
+SHARES = (Metric.RATED_GOOD_SHARE, Metric.COVERAGE, Metric.DENSITY)
+
+
+def _min_employees(year: int):
+    """The coverage threshold of a year as an expression (the year's setting, or 25)."""
+    return Coalesce(
+        Subquery(CoverageThreshold.objects.filter(year=year).values("min_employees")[:1]),
+        Value(DEFAULT_MIN_EMPLOYEES),
+    )
+
+
+def _coverage(ids, period: Period, previous: Period) -> dict[str, dict]:
+    """Coverage and density per (federation, year) of Y and Y - 1 at each period's as_of
+    (2 queries, for every federation at once; docs/indicators.md):
+
+    - coverage: (employers of F with at least N employees, N the year's threshold, whose
+      union is active on D; all such employers);
+    - density: (members active on D of the active unions of F's employers; the employees
+      of those employers).
+    """
+    def union_active(day: datetime.date, prefix: str = "union__") -> Q:
+        return Q(**{f"{prefix}founded_on__lte": day}) & (
+            Q(**{f"{prefix}status": UnionStatus.ACTIVE}) | Q(**{f"{prefix}status_on__gt": day})
+        )
+
+    def member_active(day: datetime.date) -> Q:
+        return Q(admitted_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+    at = {"now": period, "before": previous}
+    aggregates: dict[str, Count | Sum] = {}
+    for key, when in at.items():
+        big = Q(employees__gte=_min_employees(when.year))
+        aggregates[f"eligible_{key}"] = Count("pk", filter=big)
+        aggregates[f"covered_{key}"] = Count("pk", filter=big & union_active(when.as_of))
+        aggregates[f"workforce_{key}"] = Sum("employees", filter=union_active(when.as_of))
+    employers = (
+        Employer.objects.filter(federation__in=ids).values("federation").annotate(**aggregates).order_by()
+    )
+    members = (
+        Member.objects.filter(union__employer__federation__in=ids, admitted_on__lte=period.as_of)
+        .values("union__employer__federation")
+        .annotate(**{
+            key: Count("pk", filter=member_active(when.as_of) & union_active(when.as_of))
+            for key, when in at.items()
+        })
+        .order_by()
+    )
+    counted = {row["union__employer__federation"]: row for row in members}
+    coverage: dict = {}
+    density: dict = {}
+    for row in employers:
+        fed_id = row["federation"]
+        for key, when in at.items():
+            coverage[(fed_id, when.year)] = (row[f"covered_{key}"], row[f"eligible_{key}"])
+            density[(fed_id, when.year)] = (
+                counted.get(fed_id, {}).get(key, 0), row[f"workforce_{key}"] or 0
+            )
+    return {Metric.COVERAGE: coverage, Metric.DENSITY: density}
+
+
 def _rate_target(rate: Decimal, unions: int) -> int | None:
     """rate × active unions, rounded half up to a whole number; no target without unions."""
     target = int(Fraction(rate) * unions + Fraction(1, 2))
@@ -459,8 +527,9 @@ def _figure(
     parts = None
     lowered = False
     actual: int | Fraction | None
-    if code == Metric.RATED_GOOD_SHARE:
-        parts = shares.get((fed_id, at.year))
+    if code in SHARES:
+        # A share: its counts (part, whole, ...) by (federation, year), pooled in the totals.
+        parts = shares.get(code, {}).get((fed_id, at.year))
         actual = Fraction(parts[0] * 100, parts[1]) if parts and parts[1] else None
     elif indicator.is_counted:
         actual = counted[fed_id][code]
@@ -484,7 +553,8 @@ def league(
     A fixed number of queries whatever the size and however many indicators are in force:
     the indicators (unless given), federations, quotas (this year and last), member
     admissions and union foundings (grouped by credited federation), reports, union ratings,
-    and, only when a quota is a rate per union, the active unions of each federation.
+    only when coverage or density is in force the employers and their unions' members, and,
+    only when a quota is a rate per union, the active unions of each federation.
     Rows come ordered by rank, then federation code; unranked federations (no quota in
     the year) come last, by code.
     """
@@ -507,7 +577,9 @@ def league(
         rates = rates or rate is not None
     now, before = _counts(federations, period, previous)
     reported_now, reported_before = _reports(ids, period, previous)
-    shares = _ratings(ids, period, previous)
+    shares: dict[str, dict] = {Metric.RATED_GOOD_SHARE: _ratings(ids, period, previous)}
+    if any(ind.code in (Metric.COVERAGE, Metric.DENSITY) for ind in indicators):
+        shares.update(_coverage(ids, period, previous))
     base = _union_base(ids, period, previous) if rates else {}
 
     rows = []

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from branches.models import Federation, GrassrootsUnion, Sector
-from branches.selectors import with_active_members
+from branches.selectors import largest_uncovered, with_active_members
 from targets import charts, exports, progress
 from targets.filters import PeriodFilter, RankingFilter, years_read
 from targets.forms import RatingsForm, ReportForm
@@ -273,6 +273,7 @@ class FederationDetailView(CachedContentView):
             "indicator_cards": [
                 (ind, m) for ind, m in row.shown(indicators) if ind.code not in progress.METRICS
             ],
+            "uncovered": largest_uncovered(request.user, federation, period.as_of),
             "union_table": FederationUnionTable(unions, request, prefix="u-"),
             "print_unions": print_unions,
             "charts": {

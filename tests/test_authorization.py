@@ -53,7 +53,7 @@ from imports import progress
 from imports.schemas import SCHEMAS
 from members import services
 from members.models import Member, MemberStatus, Transfer
-from targets.models import FederationRating, Indicator, Metric, Quota, Report, UnionRating
+from targets.models import CoverageThreshold, FederationRating, Indicator, Metric, Quota, Report, UnionRating
 from tests.factories import MemberFactory, QuotaFactory, UnionFactory
 from unionboard import roles
 
@@ -165,6 +165,11 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
         "targets.Report": reports,
         "targets.UnionRating": ratings,
         "targets.FederationRating": federation_ratings,
+        # City-wide: the threshold of a year (A 2024, B 2025), kept by administrators alone.
+        "targets.CoverageThreshold": {
+            side: CoverageThreshold.objects.create(year=year, min_employees=size)
+            for side, year, size in (("A", 2024, 30), ("B", 2025, 40))
+        },
         "auth.User": {"A": officer_a, "B": officer_b},
         "auth.Group": groups,
         "axes.AccessAttempt": axes_rows(AccessAttempt, attempt_time=now, get_data="", post_data="",

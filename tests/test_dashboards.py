@@ -324,10 +324,11 @@ def test_federation_page_queries_are_fixed_whatever_its_members(
     client = client_for(city_staff)
     client.get(reverse("overview"))  # the user's permissions, read once and cached
     # session, user, access token, the federation, the revisions; its own content: year
-    # menu, figures (7: indicators, federation, quotas, admissions, foundings, reports,
-    # ratings), months (3), sectors (1), union table (2), every union for print (1), quotas by
-    # year (3) (city staff may edit nothing: no query); its rank in the city (the league's 7)
-    with django_assert_num_queries(30):
+    # menu, figures (9: indicators, federation, quotas, admissions, foundings, reports,
+    # ratings, employers, members), months (3), sectors (1), the largest uncovered employers
+    # (1), union table (2), every union for print (1), quotas by year (3) (city staff may edit
+    # nothing: no query); its rank in the city (the league's 9)
+    with django_assert_num_queries(35):
         response = client.get(reverse("federation_detail", args=["fed-a"]), {"year": 2024})
     assert response["X-Content-Cache"] == "miss"
     assert f"{2 * members_each}/50" in response.content.decode()

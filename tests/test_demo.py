@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import io
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -239,6 +240,32 @@ class TestDemoCity:
         last = Employer.objects.order_by("-pk").values_list("pk", flat=True).first()
         for employer in Employer.objects.select_related("union").filter(pk__in=range(1, last + 1, 97)):
             employer.full_clean(validate_unique=False)
+
+    def test_thanh_xuan_coverage_2024_from_the_register(self, demo, client):
+        """Coverage of 2024 as the records give it, counted here row by row: employers of 25+
+        whose union was active on 31/12/2024 over all employers of 25+; about two thirds."""
+        day = D(2024, 12, 31)
+
+        def active(union) -> bool:
+            return union is not None and union.founded_on <= day and (
+                union.status == "active" or union.status_on > day
+            )
+
+        large = list(Employer.objects.select_related("union").filter(
+            federation__code="thanh-xuan", employees__gte=25
+        ))
+        covered = sum(1 for employer in large if active(employer.union))
+        assert len(large) > 30 and 0.6 < covered / len(large) < 0.72
+        expected = (Decimal(covered * 1000) / len(large)).quantize(Decimal(1), ROUND_HALF_UP) / 10
+        thanh_xuan = Federation.objects.get(code="thanh-xuan")
+        row = progress.federation_progress(thanh_xuan, progress.make_period(2024))
+        assert row.metrics["coverage"].parts == (covered, len(large))
+        shown = f"{expected:.1f}".replace(".", ",")
+        page = login(client, "officer.thanhxuan").get("/federations/thanh-xuan/?year=2024").content.decode()
+        assert card(page, "coverage") == f"{shown}%"
+        assert 'data-table="uncovered"' in page
+        rows = csv_rows(client, {"year": 2024})
+        assert next(r for r in rows if r["federation"] == "thanh-xuan")["coverage"] == f"{expected:.1f}"
 
     def test_load_says_what_it_is_doing_in_plain_lines(self, demo):
         """Not a terminal (a StringIO): a line per step and per tenth of the federations, no \\r."""

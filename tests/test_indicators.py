@@ -54,7 +54,7 @@ def league_row(fed, year, as_of=None):
 
 def test_the_built_in_indicators_come_with_the_migration():
     counted = set(Indicator.objects.filter(source="counted").values_list("code", flat=True))
-    assert counted == {"new_members", "new_unions", "rated_good_share"}
+    assert counted == {"new_members", "new_unions", "rated_good_share", "coverage", "density"}
     reported = set(Indicator.objects.filter(source="reported").values_list("code", flat=True))
     assert {
         "party_referrals",
@@ -172,9 +172,12 @@ def test_twelve_indicators_in_a_fixed_number_of_queries(size, django_assert_num_
     _twelve_indicators_in_force(size)
     assert Indicator.objects.filter(active=True).count() == 12
     period = progress.make_period(2024, D(2024, 12, 31))
-    # indicators, federations, quotas, admissions, foundings, reports, ratings, active unions
-    # (a rate target in force): the same whatever the federations, reports and indicators
-    with django_assert_num_queries(8):
+    # indicators, federations, quotas, admissions, foundings, reports, ratings, employers and
+    # members (coverage and density in force), active unions (a rate target in force): the
+    # same whatever the federations, reports and indicators
+    in_force = set(Indicator.objects.filter(active=True).values_list("code", flat=True))
+    assert {"coverage", "density"} <= in_force
+    with django_assert_num_queries(10):
         rows = progress.league(Federation.objects.all(), period)
         progress.totals(rows, period)
     assert len(rows) == size and all(len(row.metrics) == 12 for row in rows)

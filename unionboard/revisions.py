@@ -141,6 +141,10 @@ TABLES: dict[str, Table] = {
     "targets_federationrating": Table(("id", "federation_id", "year"), (Rule("r.federation_id", "r.year"),)),
     # An indicator renamed, added or retired changes what every page shows.
     "targets_indicator": Table(("id",), (Rule(str(CITY), str(EPOCH)),)),
+    # An employer (its size, its union) moves its federation's coverage and density; the
+    # threshold of a year, every federation's coverage.
+    "branches_employer": Table(("id", "federation_id"), (Rule("r.federation_id", str(RECORDS)),)),
+    "targets_coveragethreshold": Table(("id",), (Rule(str(CITY), str(EPOCH)),)),
 }
 
 # Tables whose rows decide what a user may see and do, with the columns of auth_user that do.
