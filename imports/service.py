@@ -1053,6 +1053,7 @@ class ClusterImporter(Importer):
         self.created: list[ClusterMembership] = []
         self.cluster_of: dict[tuple[int, str], tuple[str, int]] = {}
         self.leader_shown: set[tuple[str, int]] = set()
+        self.incomplete: set[tuple[str, int]] = set()
 
     def key_label(self, key):
         return " · ".join(str(part) for part in key)
@@ -1102,9 +1103,10 @@ class ClusterImporter(Importer):
         return found, set(found)
 
     def build(self, number, values, current, editable):
-        if (problem := self.reference_problem(number, values)) is not None:
-            return None, [problem]
         name, year = values["cluster"], values["year"]
+        if (problem := self.reference_problem(number, values)) is not None:
+            self.incomplete.add((name, year))  # its leader is not checked against its members
+            return None, [problem]
         # the year's range and the name's rules are the cluster's own (the admin's alike)
         candidate = self.stored.get((name, year)) or Cluster(name=name, year=year)
         candidate.members_checked_elsewhere = True
@@ -1158,8 +1160,12 @@ class ClusterImporter(Importer):
                      "second": codes[1]}))
                 continue
             (code, row), = given.items()
-            cluster = self.stored.get(cluster_key) or Cluster(name=name, year=year)
-            cluster.leader = self.federations[code]
+            if cluster_key in self.incomplete:
+                continue
+            stored = self.stored.get(cluster_key)
+            # the cluster as the file would leave it (the stored one is compared in `finish`)
+            cluster = Cluster(pk=stored.pk if stored else None, name=name, year=year,
+                              leader=self.federations[code])
             members = {self.federations[c].pk for c in self.members.get(cluster_key, ())}
             try:
                 cluster.check_leader(members | cluster.member_ids())
