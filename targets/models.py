@@ -394,6 +394,8 @@ class Cluster(models.Model):
 
     history = HistoricalRecords()
     objects = ClusterQuerySet.as_manager()
+    # set by a caller that checks the members and leader as submitted (the admin's inline)
+    members_checked_elsewhere = False
 
     class Meta:
         ordering = ["-year", "name"]
@@ -421,7 +423,8 @@ class Cluster(models.Model):
         if member_ids is None:
             member_ids = self.member_ids()
         if self.leader_id not in member_ids:
-            raise ValidationError({"leader": LEADER_NOT_MEMBER % {"federation": self.leader.name}})
+            name = self.leader.name if self.leader else ""
+            raise ValidationError({"leader": LEADER_NOT_MEMBER % {"federation": name}})
 
     def check_members(self, member_ids: set[int] | None = None) -> None:
         """No member may be in another cluster of this cluster's year (one query)."""
@@ -445,7 +448,7 @@ class Cluster(models.Model):
 
     def clean(self) -> None:
         # The admin's form checks its members as submitted (its inline formset) instead.
-        if getattr(self, "members_checked_elsewhere", False):
+        if self.members_checked_elsewhere:
             return
         ids = self.member_ids()
         self.check_leader(ids)

@@ -161,14 +161,14 @@ def cluster_set(
     cluster.full_clean()
     cluster.check_members(ids)
     cluster.check_leader(ids)
-    cluster._history_user = user
-    cluster._change_reason = reason
+    cluster._history_user = user  # type: ignore[attr-defined]
+    cluster._change_reason = reason  # type: ignore[attr-defined]
     cluster.save()
     stored = cluster.member_ids()
     for federation in members:
         if federation.pk not in stored:
             membership = ClusterMembership(cluster=cluster, federation=federation)
-            membership._history_user = user
-            membership._change_reason = reason
+            membership._history_user = user  # type: ignore[attr-defined]
+            membership._change_reason = reason  # type: ignore[attr-defined]
             membership.save()
     return cluster

@@ -75,6 +75,8 @@ class RankingTable(Table):
         self.leader_id = leader_id
         # The rank inside an emulation cluster stands beside the city rank when one is shown.
         ranks = ("rank", "cluster_rank") if cluster else ("rank",)
+        if cluster:
+            self.css_class = f"{RankingTable.css_class} with-cluster-rank"  # type: ignore[misc]
         if indicators is None:
             self.columns = {  # type: ignore[misc]  # this table's own columns
                 name: self.columns[name]
