@@ -96,6 +96,15 @@ def test_admin_refuses_a_federation_in_two_clusters_of_a_year(client, admin_user
     assert response.status_code == 302
 
 
+def test_admin_refuses_a_federation_listed_twice(client, admin_user, feds):
+    before = snapshot()
+    response = admin_post(client, admin_user, {"name": "Cụm 1", "year": YEAR, "leader": feds["f1"].pk},
+                          [feds["f1"], feds["f1"]])
+    assert response.status_code == 200
+    assert "LĐLĐ F1 được ghi hai lần." in response.content.decode()
+    assert snapshot() == before
+
+
 def test_the_database_keeps_a_federation_in_one_cluster_a_year(feds):
     from django.db import IntegrityError, transaction
 
