@@ -11,7 +11,7 @@ from django.db import connection
 from branches.models import Employer, Federation, GrassrootsUnion
 from members import search_index, tally
 from members.models import AdmissionTally, Member, Transfer
-from targets.models import FederationRating, Quota, Report, UnionRating
+from targets.models import Cluster, ClusterMembership, FederationRating, Quota, Report, UnionRating
 from unionboard import revisions
 
 MODELS = {
@@ -26,6 +26,10 @@ MODELS = {
 # Emptied before a load, children first.
 WIPE_ORDER = [
     AdmissionTally,
+    ClusterMembership.history.model,
+    ClusterMembership,
+    Cluster.history.model,
+    Cluster,
     Employer.history.model,
     Employer,
     FederationRating.history.model,

@@ -33,7 +33,7 @@ from branches.models import (
 )
 from imports.reading import normalise_header
 from members.models import Gender, LeftReason, Member, MemberStatus
-from targets.models import Grade, Indicator, Metric, Quota, Report, UnionRating
+from targets.models import Cluster, Grade, Indicator, Metric, Quota, Report, UnionRating
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DMY_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -527,6 +527,20 @@ RATINGS = Schema("ratings", (
            aliases=("Xếp loại", "Kết quả xếp loại"), example=Grade.GOOD.value),
 ))
 
+CLUSTERS = Schema("clusters", (
+    Column("cluster", text, _field(Cluster, "name"), required=True,
+           aliases=("Cụm", "Cụm thi đua", "Tên cụm"), example="Cụm thi đua số 3"),
+    Column("year", whole_number, _field(Cluster, "year"), required=True, aliases=("Năm",), example=2024),
+    Column("federation", code, FEDERATION_CODE, required=True,
+           aliases=("Công đoàn cấp trên", "Mã công đoàn cấp trên", "Đơn vị", "Mã đơn vị"),
+           example="hoang-mai"),
+    # the code of the cluster's leading federation that year (the same on each of its rows,
+    # or given on some rows only)
+    Column("leader", code, FEDERATION_CODE,
+           aliases=("Cụm trưởng", "Đơn vị cụm trưởng", "Mã cụm trưởng"), example="thanh-xuan"),
+))
+
 SCHEMAS: dict[str, Schema] = {
-    schema.kind: schema for schema in (FEDERATIONS, UNIONS, MEMBERS, QUOTAS, REPORTS, RATINGS, EMPLOYERS)
+    schema.kind: schema
+    for schema in (FEDERATIONS, UNIONS, MEMBERS, QUOTAS, REPORTS, RATINGS, EMPLOYERS, CLUSTERS)
 }

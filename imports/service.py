@@ -53,7 +53,15 @@ from branches.services import status_change_errors
 from imports import copying, reading
 from imports.schemas import SCHEMAS, HeaderMap, Problem, Schema
 from members.models import Member, MemberStatus
-from targets.models import Indicator, Quota, Report, UnionRating
+from targets.models import (
+    CLUSTER_TAKEN,
+    Cluster,
+    ClusterMembership,
+    Indicator,
+    Quota,
+    Report,
+    UnionRating,
+)
 from unionboard.rules import RuleErrors
 from unionboard.text import fold
 
@@ -241,6 +249,10 @@ class Importer:
 
     def finish(self) -> None:
         """Write what `save` left for the end, once every row has passed its checks."""
+
+    def final_problems(self) -> list[Problem]:
+        """Problems only the whole file shows (rows that must agree with each other)."""
+        return []
 
     def close(self, error: BaseException | None) -> None:
         """Release what writing holds, after the last chunk or an error (before the
@@ -1014,6 +1026,183 @@ class EmployerImporter(Importer):
         return (obj if changed else None), []
 
 
+class ClusterImporter(Importer):
+    """Emulation clusters (cụm thi đua): one row per member federation of a cluster and year.
+
+    A row is keyed on its year and federation: a federation is in at most one cluster a
+    year, so a file naming it twice in a year, or naming a federation that is already in
+    another cluster that year, is refused. `leader` is the code of the cluster's leading
+    federation (on any of its rows; the rows that give it agree); the leader must be one
+    of the cluster's members, in the file or already stored — the rule of `Cluster`. The
+    clusters and their new members are written together at the end, once every row is
+    checked; members not in the file are kept.
+    """
+
+    schema = SCHEMAS["clusters"]
+    model = ClusterMembership
+    update_fields: list[str] = []
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.federations: dict[str, Federation | None] = {}
+        self.stored: dict[tuple[str, int], Cluster] = {}
+        # per (name, year): its rows' member codes, the leaders given (code → first row)
+        self.members: dict[tuple[str, int], set[str]] = {}
+        self.leaders: dict[tuple[str, int], dict[str, int]] = {}
+        self.first_row: dict[tuple[str, int], int] = {}
+        self.created: list[ClusterMembership] = []
+        self.cluster_of: dict[tuple[int, str], tuple[str, int]] = {}
+        self.leader_shown: set[tuple[str, int]] = set()
+        self.incomplete: set[tuple[str, int]] = set()
+
+    def key_label(self, key):
+        return " · ".join(str(part) for part in key)
+
+    def key(self, values):
+        if values.get("federation") and values.get("year") is not None:
+            return (values["year"], values["federation"])
+        return None
+
+    def duplicate_message(self, first_row):
+        return "federation", _(
+            "This federation is already in a cluster of that year on row %(row)s of the file; "
+            "a federation is in at most one cluster a year."
+        ) % {"row": first_row}
+
+    def prepare(self, rows):
+        codes = ({values.get(name) for _, values in rows for name in ("federation", "leader")}
+                 - {None} - self.federations.keys())
+        if codes:
+            found = Federation.objects.in_bulk(codes, field_name="code")
+            for code in codes:
+                self.federations[code] = found.get(code)
+        names = {(values["cluster"], values["year"]) for _, values in rows
+                 if values.get("cluster") and values.get("year") is not None} - self.stored.keys()
+        if names:
+            for cluster in Cluster.objects.filter(
+                name__in={name for name, _ in names}, year__in={year for _, year in names}
+            ).select_related("leader"):
+                self.stored[(cluster.name, cluster.year)] = cluster
+
+    def reference_problem(self, number, values):
+        for column in ("federation", "leader"):
+            code = values.get(column)
+            if code is not None and self.federations.get(code) is None:
+                message = _("No federation has the code “%(code)s”.") % {"code": code}
+                return self.problem(number, column, message)
+        return None
+
+    def existing(self, keys):
+        ids = {fed.pk: code for code, fed in self.federations.items() if fed is not None}
+        found = {
+            (membership.year, ids[membership.federation_id]): membership
+            for membership in ClusterMembership.objects.filter(
+                federation_id__in=ids, year__in={year for year, _ in keys}
+            ).select_related("cluster", "federation")
+        }
+        return found, set(found)
+
+    def build(self, number, values, current, editable):
+        name, year = values["cluster"], values["year"]
+        if (problem := self.reference_problem(number, values)) is not None:
+            self.incomplete.add((name, year))  # its leader is not checked against its members
+            return None, [problem]
+        # the year's range and the name's rules are the cluster's own (the admin's alike)
+        candidate = self.stored.get((name, year)) or Cluster(name=name, year=year)
+        candidate.members_checked_elsewhere = True
+        problems = self.rule_problems(number, candidate)
+        if problems:
+            return None, problems
+        federation = self.federations[values["federation"]]
+        if current is not None and current.cluster.name != name:
+            return None, [self.problem(number, "federation", CLUSTER_TAKEN % {
+                "federation": federation.name, "cluster": current.cluster.name, "year": year,
+            })]
+        cluster_key = (name, year)
+        self.members.setdefault(cluster_key, set()).add(values["federation"])
+        self.cluster_of[(year, values["federation"])] = cluster_key
+        self.first_row.setdefault(cluster_key, number)
+        leader = values.get("leader")
+        if leader:
+            self.leaders.setdefault(cluster_key, {}).setdefault(leader, number)
+        if current is None:
+            return ClusterMembership(federation=federation, year=year), []
+        stored = current.cluster.leader
+        if leader and (stored is None or stored.code != leader) and cluster_key not in self.leader_shown:
+            # the row that changes the cluster's leader is the one the preview lists
+            self.leader_shown.add(cluster_key)
+            current.new_leader = leader
+            return current, []
+        return None, []
+
+    def snapshot(self, obj):
+        leader = obj.cluster.leader
+        return {"leader": leader.code if leader else None}
+
+    def describe(self, number, key, before, obj):
+        return Change(row=number, key=self.key_label(key), name=obj.cluster.name,
+                      fields=(FieldChange(self.label("leader"), before["leader"], obj.new_leader),))
+
+    def save(self, creates, updates):
+        # written in `finish`, with the clusters, once every row is checked
+        self.created.extend(creates)
+
+    def final_problems(self) -> list[Problem]:
+        problems = []
+        for cluster_key, given in self.leaders.items():
+            name, year = cluster_key
+            if len(given) > 1:
+                codes = sorted(given, key=given.get)
+                problems.append(self.problem(given[codes[1]], "leader", _(
+                    "The cluster “%(cluster)s” of %(year)s names two leading federations "
+                    "(“%(first)s” on row %(row)s and “%(second)s”); a cluster has one leader."
+                ) % {"cluster": name, "year": year, "first": codes[0], "row": given[codes[0]],
+                     "second": codes[1]}))
+                continue
+            (code, row), = given.items()
+            if cluster_key in self.incomplete:
+                continue
+            stored = self.stored.get(cluster_key)
+            # the cluster as the file would leave it (the stored one is compared in `finish`)
+            cluster = Cluster(pk=stored.pk if stored else None, name=name, year=year,
+                              leader=self.federations[code])
+            members = {self.federations[c].pk for c in self.members.get(cluster_key, ())}
+            try:
+                cluster.check_leader(members | cluster.member_ids())
+            except ValidationError as exc:
+                problems.extend(self.problem(row, "leader", message) for message in exc.messages)
+        return problems
+
+    def leader_changes(self) -> list[tuple[Cluster, Federation]]:
+        """The clusters whose stored leader the file changes (or that the file creates)."""
+        changes = []
+        for cluster_key in self.first_row:
+            given = self.leaders.get(cluster_key)
+            leader = self.federations[next(iter(given))] if given else None
+            cluster = self.stored.get(cluster_key)
+            if cluster is None or (leader is not None and cluster.leader_id != leader.pk):
+                changes.append((cluster_key, leader))
+        return changes
+
+    def finish(self):
+        for (name, year), leader in self.leader_changes():
+            cluster = self.stored.get((name, year)) or Cluster(name=name, year=year)
+            if leader is not None:
+                cluster.leader = leader
+            cluster._history_user = self.history_user
+            cluster._change_reason = self.reason
+            cluster._history_date = self.history_date
+            cluster.save()
+            self.stored[(name, year)] = cluster
+        for membership in self.created:
+            membership.cluster = self.stored[self.cluster_of[(membership.year, membership.federation.code)]]
+        if self.created:
+            bulk_create_with_history(
+                self.created, ClusterMembership, batch_size=BATCH_SIZE, default_user=self.history_user,
+                default_change_reason=self.reason, default_date=self.history_date,
+            )
+
+
 IMPORTERS: dict[str, type[Importer]] = {
     "federations": FederationImporter,
     "unions": UnionImporter,
@@ -1022,6 +1211,7 @@ IMPORTERS: dict[str, type[Importer]] = {
     "reports": ReportImporter,
     "ratings": RatingImporter,
     "employers": EmployerImporter,
+    "clusters": ClusterImporter,
 }
 
 
@@ -1157,6 +1347,7 @@ def _run(
             importer.save(creates, updates)
         if progress is not None:
             progress(result.rows)
+    result.add(importer.final_problems())
     if commit and result.ok:
         importer.finish()
 

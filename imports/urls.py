@@ -10,7 +10,7 @@ urlpatterns = [
     path("confirm/", views.confirm, name="confirm"),
     re_path(r"^progress/(?P<token>[A-Za-z0-9_-]{32})/$", views.progress_status, name="progress"),
     re_path(
-        r"^template/(?P<kind>federations|unions|members|quotas|reports|ratings|employers)\.(?P<fmt>csv|xlsx)$",
+        r"^template/(?P<kind>federations|unions|members|quotas|reports|ratings|employers|clusters)\.(?P<fmt>csv|xlsx)$",
         views.template, name="template",
     ),
 ]

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from targets.models import (
     REASON_MAX_LENGTH,
     REASON_REQUIRED,
+    Cluster,
+    ClusterMembership,
     CoverageThreshold,
     FederationRating,
     Indicator,
@@ -237,3 +240,58 @@ class CoverageThresholdAdmin(YearShown, SimpleHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         return ["year_shown", "min_employees"] if obj is not None else ["year", "min_employees"]
+class ClusterForm(RulesModelForm):
+    """The cluster's own fields; its members and leader are checked with the inline's rows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.members_checked_elsewhere = True
+
+
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """The members as submitted: none twice, none in another cluster of the year, and the
+    leader among them (the rules of Cluster, run on the rows of the form)."""
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        ids: set[int] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            federation = form.cleaned_data.get("federation")
+            if federation is None:
+                continue
+            if federation.pk in ids:
+                raise ValidationError(_("%(federation)s is listed twice.") % {"federation": federation.name})
+            ids.add(federation.pk)
+        cluster = self.instance
+        try:
+            cluster.check_members(ids)
+            cluster.check_leader(ids)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+
+class ClusterMembershipInline(SafeAutocompleteMixin, admin.TabularInline):
+    model = ClusterMembership
+    formset = MembershipFormSet
+    fields = ["federation"]
+    autocomplete_fields = ["federation"]
+    extra = 6
+
+
+@admin.register(Cluster)
+class ClusterAdmin(YearShown, SafeAutocompleteMixin, SimpleHistoryAdmin):
+    """Emulation clusters (cụm thi đua) of a year, their members and leader (administrators)."""
+
+    form = ClusterForm
+    inlines = [ClusterMembershipInline]
+    list_display = ["name", "year_shown", "leader"]
+    list_select_related = ["leader"]
+    list_filter = ["year"]
+    search_fields = ["name"]
+    autocomplete_fields = ["leader"]
+    fields = ["name", "year", "leader"]
+    history_list_display = ["leader"]

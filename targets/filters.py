@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Federation, FederationKind
 from targets import progress
-from targets.models import MEMBERSHIP, Quota
+from targets.models import MEMBERSHIP, Cluster, Quota
 from unionboard.forms import DateInput
 
 
@@ -111,6 +111,31 @@ class RankingFilter(PeriodFilter):
             codes = self.form.cleaned_data.get("indicator") or []
         wanted = set(codes) or set(MEMBERSHIP)
         return [ind for ind in self.indicators if ind.code in wanted]
+
+
+class LeagueFilter(RankingFilter):
+    """The rankings' filters: those of the overview, and an emulation cluster of the year."""
+
+    cluster = django_filters.ModelChoiceFilter(
+        label=_("Emulation cluster"), queryset=Cluster.objects.none(), method="keep",
+        empty_label=_("All federations"),
+    )
+
+    class Meta(RankingFilter.Meta):
+        pass
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the clusters of the year asked for (one query when the menu is drawn)
+        raw = str(self.data.get("year") or "")
+        year = int(raw) if raw.isdigit() and len(raw) == 4 else progress.today().year
+        self.filters["cluster"].queryset = Cluster.objects.filter(year=year).order_by("name")
+
+    def chosen_cluster(self) -> Cluster | None:
+        """The cluster chosen (of the chosen year), if any."""
+        if not self.is_bound or not self.form.is_valid():
+            return None
+        return self.form.cleaned_data.get("cluster")
 
 
 def years_read(data) -> tuple[int, ...]:

@@ -404,3 +404,134 @@ class FederationRating(models.Model):
                 {"year": _("%(federation)s was closed before %(year)s.")
                  % {"federation": self.federation.name, "year": self.year}}
             )
+
+
+# --- emulation clusters (cụm thi đua) ------------------------------------------------------
+
+CLUSTER_TAKEN = _("%(federation)s is already in the cluster “%(cluster)s” of %(year)s; "
+                  "a federation is in at most one cluster a year.")
+LEADER_NOT_MEMBER = _("The leading federation %(federation)s is not a member of the cluster.")
+
+
+class ClusterQuerySet(ScopedQuerySet["Cluster"]):
+    federation_paths = ("memberships__federation_id",)
+
+    def visible_to(self, user):
+        return super().visible_to(user).distinct()
+
+
+class Cluster(models.Model):
+    """An emulation cluster (cụm thi đua) of one year: its member federations compete with
+    each other, led that year by one of them. Membership is per year, so a reorganisation
+    regroups federations without rewriting earlier years."""
+
+    name = models.CharField(_("name"), max_length=100)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[MinValueValidator(FIRST_YEAR, YEAR_RANGE), MaxValueValidator(LAST_YEAR, YEAR_RANGE)],
+    )
+    leader = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, null=True, blank=True, related_name="clusters_led",
+        verbose_name=_("leading federation"),
+    )
+
+    history = HistoricalRecords()
+    objects = ClusterQuerySet.as_manager()
+    # set by a caller that checks the members and leader as submitted (the admin's inline)
+    members_checked_elsewhere = False
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("emulation cluster")
+        verbose_name_plural = _("emulation clusters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "year"], name="cluster_name_unique_per_year",
+                violation_error_message=_("A cluster of that name already exists for that year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # the members' copy of the year follows the cluster's
+        ClusterMembership.objects.filter(cluster=self).exclude(year=self.year).update(year=self.year)
+
+    def check_leader(self, member_ids: set[int] | None = None) -> None:
+        """The leader must be one of the members (`member_ids`, by default the stored ones)."""
+        if self.leader_id is None:
+            return
+        if member_ids is None:
+            member_ids = self.member_ids()
+        if self.leader_id not in member_ids:
+            name = self.leader.name if self.leader else ""
+            raise ValidationError({"leader": LEADER_NOT_MEMBER % {"federation": name}})
+
+    def check_members(self, member_ids: set[int] | None = None) -> None:
+        """No member may be in another cluster of this cluster's year (one query)."""
+        if member_ids is None:
+            member_ids = self.member_ids()
+        if not member_ids or not self.year:
+            return
+        taken = (ClusterMembership.objects.filter(federation_id__in=member_ids, year=self.year)
+                 .select_related("cluster", "federation").order_by("federation__code"))
+        if self.pk:
+            taken = taken.exclude(cluster_id=self.pk)
+        messages = [CLUSTER_TAKEN % {"federation": m.federation.name, "cluster": m.cluster.name,
+                                     "year": self.year} for m in taken]
+        if messages:
+            raise ValidationError(messages)
+
+    def member_ids(self) -> set[int]:
+        if not self.pk:
+            return set()
+        return set(self.memberships.values_list("federation_id", flat=True))
+
+    def clean(self) -> None:
+        # The admin's form checks its members as submitted (its inline formset) instead.
+        if self.members_checked_elsewhere:
+            return
+        ids = self.member_ids()
+        self.check_leader(ids)
+        self.check_members(ids)
+
+
+class ClusterMembership(models.Model):
+    """A federation in a cluster; `year` is the cluster's, so the database itself keeps a
+    federation in at most one cluster a year."""
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("emulation cluster")
+    )
+    federation = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, related_name="cluster_memberships",
+        verbose_name=_("federation"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cluster", "federation__name_sort"]
+        verbose_name = _("cluster member")
+        verbose_name_plural = _("cluster members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "year"], name="cluster_membership_one_per_year",
+                violation_error_message=_("This federation is already in a cluster that year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.federation_id} @ {self.cluster_id}"
+
+    def save(self, *args, **kwargs):
+        self.year = self.cluster.year
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.cluster_id and self.federation_id:
+            self.year = self.cluster.year
+            self.cluster.check_members({self.federation_id})

@@ -274,6 +274,7 @@ class FederationProgress:
     previous: dict[str, MetricProgress] = field(default_factory=dict)
     rank: int | None = None
     previous_rank: int | None = None
+    cluster_rank: int | None = None  # the rank among its emulation cluster's members (in_cluster)
 
     @property
     def code(self) -> str:
@@ -869,3 +870,15 @@ def in_force(rows: Iterable[FederationProgress], indicators: Iterable[Indicator]
                                       for row in rows if ind.code in row.metrics)
     ]
 
+
+
+def in_cluster(rows: Iterable[FederationProgress], member_ids: Iterable[int]) -> list[FederationProgress]:
+    """The league's rows of a cluster's members, in league order, each with its rank inside
+    the cluster: the competition rank among the members by the same score (no query). The
+    city rank stays the rank among every federation of the league."""
+    members = set(member_ids)
+    rows = [row for row in rows if row.federation.pk in members]
+    ranks = _competition_ranks(rows, lambda row: row.score)
+    for row in rows:
+        row.cluster_rank = ranks.get(row.federation.pk)
+    return rows

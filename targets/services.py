@@ -18,7 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Federation, GrassrootsUnion
-from targets.models import REASON_MAX_LENGTH, REASON_REQUIRED, Indicator, Quota, Report, UnionRating
+from targets.models import (
+    REASON_MAX_LENGTH,
+    REASON_REQUIRED,
+    Cluster,
+    ClusterMembership,
+    Indicator,
+    Quota,
+    Report,
+    UnionRating,
+)
 
 
 @transaction.atomic
@@ -135,3 +144,31 @@ def rating_set(
         rating._history_user = user  # type: ignore[attr-defined]
     rating.save()
     return rating
+
+
+@transaction.atomic
+def cluster_set(
+    *, name: str, year: int, members: list[Federation], leader: Federation | None,
+    user: AbstractBaseUser | None = None, reason: str = "",
+) -> Cluster:
+    """Create or update the cluster `name` of `year` with these members (added to the stored
+    ones) and leader, after the cluster's rules (one cluster a year per federation, the
+    leader a member); raises ValidationError and writes nothing when one is broken."""
+    cluster = Cluster.objects.filter(name=name, year=year).first() or Cluster(name=name, year=year)
+    cluster.leader = leader
+    ids = {federation.pk for federation in members} | cluster.member_ids()
+    cluster.members_checked_elsewhere = True
+    cluster.full_clean()
+    cluster.check_members(ids)
+    cluster.check_leader(ids)
+    cluster._history_user = user  # type: ignore[attr-defined]
+    cluster._change_reason = reason  # type: ignore[attr-defined]
+    cluster.save()
+    stored = cluster.member_ids()
+    for federation in members:
+        if federation.pk not in stored:
+            membership = ClusterMembership(cluster=cluster, federation=federation)
+            membership._history_user = user  # type: ignore[attr-defined]
+            membership._change_reason = reason  # type: ignore[attr-defined]
+            membership.save()
+    return cluster

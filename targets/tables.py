@@ -40,6 +40,8 @@ class RankingTable(Table):
 
     columns = {
         "rank": Column(_("Rank"), attrgetter("rank"), td_class="fw-semibold text-end"),
+        "cluster_rank": Column(_("In-cluster rank"), attrgetter("cluster_rank"),
+                               td_class="fw-semibold text-end", label_cells=True),
         "name": Column(_("Federation"), "federation_name", order_by=("federation.name_sort",)),
         "kind": Column(
             _("Kind"), lambda row: row.federation.get_kind_display(), order_by=("federation.kind",)
@@ -65,15 +67,25 @@ class RankingTable(Table):
 
     def __init__(
         self, rows: list[FederationProgress], request: HttpRequest, *, linkable: set[int], period: Period,
-        indicators: list[Indicator] | None = None,
+        indicators: list[Indicator] | None = None, cluster: bool = False, leader_id: int | None = None,
     ):
         # Only federations the user may open get a link (an officer sees others' totals only).
         self.linkable = linkable
         self.period = period
-        if indicators is not None:
+        self.leader_id = leader_id
+        # The rank inside an emulation cluster stands beside the city rank when one is shown.
+        ranks = ("rank", "cluster_rank") if cluster else ("rank",)
+        if cluster:
+            self.css_class = f"{RankingTable.css_class} with-cluster-rank"  # type: ignore[misc]
+        if indicators is None:
+            self.columns = {  # type: ignore[misc]  # this table's own columns
+                name: self.columns[name]
+                for name in (*ranks, "name", "kind", "new_members", "new_unions", "score", "rank_change")
+            }
+        else:
             # The indicators chosen by the filter, in place of the membership two.
             self.columns = {  # type: ignore[misc]  # this table's own columns
-                **{name: self.columns[name] for name in ("rank", "name", "kind")},
+                **{name: self.columns[name] for name in (*ranks, "name", "kind")},
                 **{ind.code: self._indicator_column(ind) for ind in indicators},
                 **{name: self.columns[name] for name in ("score", "rank_change")},
             }
@@ -89,9 +101,12 @@ class RankingTable(Table):
 
     def federation_name(self, row: FederationProgress) -> Any:
         """The federation's page of the same period: Sơn Tây of 2020 opens on 2020."""
+        name: Any = row.name
         if row.federation.pk in self.linkable:
-            return link(f"{row.federation.get_absolute_url()}?{self.period.query}", row.name)
-        return row.name
+            name = link(f"{row.federation.get_absolute_url()}?{self.period.query}", row.name)
+        if self.leader_id is not None and row.federation.pk == self.leader_id:
+            return format_html('{} <span class="badge text-bg-primary">{}</span>', name, _("leading"))
+        return name
 
 
 def _union_name(union: GrassrootsUnion) -> Any:

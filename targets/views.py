@@ -23,9 +23,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from branches.models import Federation, GrassrootsUnion, Sector
 from branches.selectors import largest_uncovered, with_active_members
 from targets import charts, exports, progress
-from targets.filters import PeriodFilter, RankingFilter, years_read
+from targets.filters import LeagueFilter, PeriodFilter, RankingFilter, years_read
 from targets.forms import RatingsForm, ReportForm
-from targets.models import Metric
+from targets.models import Cluster, Metric
 from targets.services import rating_set, report_set
 from targets.tables import FederationUnionTable, RankingTable
 from unionboard import roles
@@ -131,10 +131,15 @@ def _check_league(request) -> None:
 
 
 def _league_for(request):
+    """The league of the filters; with a cluster chosen, its members' rows with their rank
+    inside the cluster beside the city rank."""
     league = Federation.objects.in_league(request.user)
-    filterset = RankingFilter(_filter_data(request), queryset=league)
+    filterset = LeagueFilter(_filter_data(request), queryset=league)
     period = filterset.period()
     rows = progress.league(filterset.qs, period, filterset.indicators)
+    cluster = filterset.chosen_cluster()
+    if cluster is not None:
+        rows = progress.in_cluster(rows, cluster.member_ids())
     return filterset, period, rows
 
 
@@ -157,13 +162,23 @@ class RankingsView(CachedContentView):
         request = self.request
         filterset, period, rows = _league_for(request)
         linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
+        cluster = filterset.chosen_cluster()
+        openable = cluster is not None and Cluster.objects.visible_to(request.user).filter(
+            pk=cluster.pk).exists()
         return {
             "filter": filterset,
             "period": period,
             "table": RankingTable(rows, request, linkable=linkable, period=period,
-                                  indicators=filterset.chosen()),
+                                  indicators=filterset.chosen(), cluster=cluster is not None,
+                                  leader_id=cluster.leader_id if cluster else None),
             "totals": progress.totals(rows, period),
             "query": request.GET.urlencode(),
+            "cluster": cluster,
+            # the cluster's page, for the users who may open it (an officer: their own clusters)
+            "cluster_url": (
+                f"{reverse('cluster_detail', args=[cluster.pk])}?{period.query}"
+                if cluster is not None and openable else None
+            ),
         }
 
 
@@ -286,6 +301,57 @@ class FederationDetailView(CachedContentView):
                 "sectors": charts.sector_bars(sectors),
             },
             "can_edit": Federation.objects.editable_by(request.user).filter(pk=federation.pk).exists(),
+        }
+
+
+class ClusterDetailView(CachedContentView):
+    """An emulation cluster: its members side by side on every indicator in force, their
+    city rank and rank inside the cluster, the leader marked, and the cluster's totals.
+
+    City staff and administrators open every cluster; an officer the clusters their
+    federation belongs to.
+    """
+
+    page = "cluster"
+    template_name = "targets/cluster_detail.html"
+    replica = True
+
+    def get_shell_context(self) -> dict[str, Any]:
+        self.cluster = get_object_or_404(
+            Cluster.objects.visible_to(self.request.user).select_related("leader"), pk=self.kwargs["pk"]
+        )
+        return {"cluster": self.cluster}
+
+    def _data(self):
+        """The query string; the cluster's own year when none is given."""
+        data = self.request.GET.copy()
+        if not data.get("year"):
+            data["year"] = str(self.cluster.year)
+        return data
+
+    def reads(self) -> list[Reads]:
+        """The figures of the year and the year before of the whole league (the city rank)."""
+        return [Reads(league_federations(self.request.user), (*years_read(self._data()), ITSELF)),
+                YEAR_MENU]
+
+    def get_content_context(self) -> dict[str, Any]:
+        request, cluster = self.request, self.cluster
+        filterset = PeriodFilter(self._data(), queryset=Federation.objects.none())
+        period = filterset.period()
+        indicators = progress.indicators_in_force()
+        league = progress.league(Federation.objects.in_league(request.user), period, indicators)
+        rows = progress.in_cluster(league, cluster.member_ids())
+        shown = progress.in_force(rows, indicators)
+        totals = progress.totals(rows, period)
+        linkable = set(Federation.objects.visible_to(request.user).values_list("pk", flat=True))
+        return {
+            "filter": filterset,
+            "period": period,
+            "table": RankingTable(rows, request, linkable=linkable, period=period, indicators=shown,
+                                  cluster=True, leader_id=cluster.leader_id),
+            "totals": [(ind, totals.metrics[ind.code]) for ind in shown],
+            "members": len(rows),
+            "rankings_url": f"{reverse('rankings')}?{period.query}&cluster={cluster.pk}",
         }
 
 

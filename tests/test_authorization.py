@@ -53,7 +53,17 @@ from imports import progress
 from imports.schemas import SCHEMAS
 from members import services
 from members.models import Member, MemberStatus, Transfer
-from targets.models import CoverageThreshold, FederationRating, Indicator, Metric, Quota, Report, UnionRating
+from targets.models import (
+    Cluster,
+    CoverageThreshold,
+    FederationRating,
+    Indicator,
+    Metric,
+    Quota,
+    Report,
+    UnionRating,
+)
+from targets.services import cluster_set
 from tests.factories import MemberFactory, QuotaFactory, UnionFactory
 from unionboard import roles
 
@@ -149,6 +159,11 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
     federation_ratings = {
         side: FederationRating.objects.create(federation=fed[side], year=2024, grade="good") for side in SIDES
     }
+    # an emulation cluster of each side's federation (this year's, with it as leader)
+    clusters = {
+        side: cluster_set(name=f"Cụm thi đua {side}", year=year, members=[fed[side]], leader=fed[side])
+        for side in SIDES
+    }
     for built_in in indicators.values():
         built_in.save()  # a history record to open (the migration wrote the built-ins without one)
     built = World(fed=fed, union=union, union2=union2, member=member, transfer=transfer, quota=quota,
@@ -170,6 +185,7 @@ def world(fed_a, fed_b, officer_a, officer_b, city_staff, admin_user) -> World:
             side: CoverageThreshold.objects.create(year=year, min_employees=size)
             for side, year, size in (("A", 2024, 30), ("B", 2025, 40))
         },
+        "targets.Cluster": clusters,
         "auth.User": {"A": officer_a, "B": officer_b},
         "auth.Group": groups,
         "axes.AccessAttempt": axes_rows(AccessAttempt, attempt_time=now, get_data="", post_data="",
@@ -415,6 +431,12 @@ ROUTES: dict[str, Route] = {
         "login ok ok ok ok", cases=("csv", "xlsx"), kwargs=lambda world, case: {"fmt": case}
     ),
     "federation_detail": Route("login shows 404 shows shows", cases=SIDES, kwargs=fed_code, marker=fed_name),
+    # an emulation cluster: every one for city staff, an officer's own clusters only
+    "cluster_detail": Route(
+        "login shows 404 shows shows", cases=SIDES,
+        kwargs=lambda world, case: {"pk": Cluster.objects.get(name=f"Cụm thi đua {case}").pk},
+        marker=lambda world, case: f"Cụm thi đua {case}",
+    ),
     # officers report their own federation's figures; city staff read them only
     "report_entry": Route(
         "login shows 404 403 shows", post="login saved 404 403 saved", cases=SIDES, kwargs=fed_code,

@@ -17,7 +17,7 @@ from branches.models import Employer, Federation, GrassrootsUnion
 from demo import users, writer
 from members.models import Member, Transfer
 from targets import progress
-from targets.models import Quota
+from targets.models import Cluster, Quota
 
 D = datetime.date
 
@@ -430,3 +430,35 @@ class TestReportedFigures:
             assert [(r.code, r.rank, r.score) for r in everything] == [
                 (r.code, r.rank, r.score) for r in counted
             ]
+
+
+@pytest.mark.django_db
+class TestEmulationClusters:
+    """Hanoi's clusters of six before 2025, each year with a leader."""
+
+    def test_six_clusters_of_six_each_year_2020_to_2024(self, demo):
+        for year in range(2020, 2025):
+            clusters = Cluster.objects.filter(year=year)
+            assert clusters.count() == 6
+            for cluster in clusters:
+                assert len(cluster.member_ids()) == 6 and cluster.leader_id in cluster.member_ids()
+
+    def test_son_tay_first_in_its_cluster_in_2020_through_the_page(self, demo, client):
+        cluster = Cluster.objects.get(year=2020, memberships__federation__code="son-tay")
+        assert cluster.name == "Cụm thi đua số 4" and cluster.leader.code == "son-tay"
+        response = login(client, "officer.sontay").get(
+            f"/clusters/{cluster.pk}/", {"year": 2020, "as_of": "2020-12-31"}
+        )
+        rows = [(row.code, row.rank, row.cluster_rank) for row in response.context["table"].rows]
+        assert rows[0] == ("son-tay", 7, 1)
+        assert [code for code, _, _ in rows] == [
+            "son-tay", "quoc-oai", "dan-phuong", "thach-that", "phuc-tho", "ba-vi"
+        ]
+        assert [rank for _, _, rank in rows] == [1, 2, 3, 4, 5, 6]
+        page = response.content.decode()
+        # the cluster's totals: the six districts' admissions over their quotas
+        assert "3.022/3.200 người — 94,4%" in page
+        # the rankings filtered by the cluster show the same ranks and link to its page
+        rankings = client.get("/rankings/", {"year": 2020, "cluster": cluster.pk})
+        assert [(row.code, row.rank, row.cluster_rank) for row in rankings.context["table"].rows] == rows
+        assert f"/clusters/{cluster.pk}/?year=2020&amp;as_of=2020-12-31" in rankings.content.decode()

@@ -33,7 +33,7 @@ from branches.models import GrassrootsUnion
 from imports.schemas import SCHEMAS
 from members.filters import MemberFilter
 from members.models import AdmissionTally, Member, validate_card_no
-from targets.filters import PeriodFilter, RankingFilter
+from targets.filters import LeagueFilter, PeriodFilter, RankingFilter
 from targets.models import Quota
 from tests import test_authorization as matrix
 from tests.factories import UnionFactory
@@ -90,8 +90,9 @@ def admin_parameters(model) -> list[str]:
 # fails test_every_list_reads_listed_parameters; the filters come from the filtersets themselves.
 QUERY_PARAMETERS: dict[str, list[str]] = {
     "overview": filter_parameters(RankingFilter),
-    "rankings": filter_parameters(RankingFilter) + table_parameters(),
-    "rankings_export": filter_parameters(RankingFilter),
+    "rankings": filter_parameters(LeagueFilter) + table_parameters(),
+    "rankings_export": filter_parameters(LeagueFilter),
+    "cluster_detail": filter_parameters(PeriodFilter) + table_parameters(),
     "federation_detail": filter_parameters(PeriodFilter) + table_parameters("u-"),
     "branches:union_list": filter_parameters(UnionFilter) + table_parameters(),
     "members:member_list": filter_parameters(MemberFilter) + table_parameters(),

@@ -30,7 +30,7 @@ from branches.models import CODE_INVALID, TAX_CODE_INVALID, Employer, Federation
 from imports import reading, service, xlsx
 from imports.schemas import SCHEMAS
 from members.models import Member
-from targets.models import Indicator, Quota, Report, UnionRating
+from targets.models import Cluster, Indicator, Quota, Report, UnionRating
 from tests.factories import UnionFactory
 
 pytestmark = pytest.mark.django_db
@@ -549,6 +549,7 @@ GOOD_ROWS = {
                   "federation": "fed-a"},
     "reports": {"federation": "fed-a", "indicator": "party_referrals", "as_of": "2024-06-30", "value": "71"},
     "ratings": {"union": "cdcs-a1", "year": "2024", "grade": "good"},
+    "clusters": {"cluster": "Cụm Thử", "year": "2024", "federation": "fed-a", "leader": "fed-a"},
 }
 
 
@@ -575,15 +576,17 @@ def test_the_limits_come_from_the_model_fields():
     a longer column in the import, and no limit is written twice."""
     stored_in = {
         "federations": Federation, "unions": GrassrootsUnion, "members": Member, "quotas": Quota,
-        "reports": Report, "ratings": UnionRating, "employers": Employer,
+        "reports": Report, "ratings": UnionRating, "employers": Employer, "clusters": Cluster,
     }
     references = {
         "federation": Federation, "union": GrassrootsUnion, "metric": Indicator, "indicator": Indicator,
+        "leader": Federation,
     }
+    stored_as = {("clusters", "cluster"): "name"}
     for kind, schema in SCHEMAS.items():
         for column in schema.columns:
             model = references.get(column.name, stored_in[kind])
-            name = "code" if column.name in references else column.name
+            name = "code" if column.name in references else stored_as.get((kind, column.name), column.name)
             assert column.field is model._meta.get_field(name), (kind, column.name)
 
 

@@ -29,8 +29,9 @@ What a write touches (the `TABLES` rules; on an update, the rows before and afte
   appeared or gone (the year menus list the years with quotas).
 - a federation: its ITSELF.
 - a report: (its federation, the year of its date); a union rating: (its union's
-  federation, its year); a federation's rating: (it, its year); an indicator: the city's
-  EPOCH (every page names indicators).
+  federation, its year); a federation's rating: (it, its year); an indicator, an
+  emulation cluster or a cluster's member: the city's EPOCH (every page names indicators;
+  clusters change rarely).
 
 City-wide rows have federation 0: ACCESS moves with every change to who may see what
 (users' groups, permissions and flags, officer links; unionboard.auth caches permissions
@@ -145,6 +146,9 @@ TABLES: dict[str, Table] = {
     # threshold of a year, every federation's coverage.
     "branches_employer": Table(("id", "federation_id"), (Rule("r.federation_id", str(RECORDS)),)),
     "targets_coveragethreshold": Table(("id",), (Rule(str(CITY), str(EPOCH)),)),
+    # Emulation clusters are few and rarely changed; a change refreshes every page.
+    "targets_cluster": Table(("id",), (Rule(str(CITY), str(EPOCH)),)),
+    "targets_clustermembership": Table(("id",), (Rule(str(CITY), str(EPOCH)),)),
 }
 
 # Tables whose rows decide what a user may see and do, with the columns of auth_user that do.

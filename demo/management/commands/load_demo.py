@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from branches.models import Federation
-from demo import build, indicators, plan, users, writer
+from demo import build, clusters, indicators, plan, users, writer
 from targets.progress import today
 from targets.services import quota_set
 from unionboard.console import Progress
@@ -118,6 +118,7 @@ class Command(BaseCommand):
         counts["quota"] = self._quotas(builder)
         if self._seeded:
             counts.update(indicators.load())
+        counts.update(clusters.load())
         return counts
 
     def _quotas(self, builder) -> int:
