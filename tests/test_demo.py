@@ -421,6 +421,36 @@ class TestReportedFigures:
             assert state > 93 and non_state > 55, groups
             assert card(page, "federations-rated") == "Công đoàn cấp trên xếp loại tốt, xuất sắc: 45/45"
 
+    def test_every_row_in_english(self, demo, client):
+        """The same figures in the English interface: commas for thousands, dots for decimals."""
+
+        def english(username: str, path: str, query: dict) -> str:
+            user = login(client, username)
+            user.post("/i18n/setlang/", {"language": "en", "next": "/"})
+            return user.get(path, query).content.decode()
+
+        page = english("officer.myduc", "/federations/my-duc/", {"year": 2021, "as_of": "2021-06-30"})
+        assert (card(page, "party_referrals"), card(page, "party_admissions")) == ("71 people", "40 people")
+        page = english("officer.sontay", "/federations/son-tay/", {"year": 2020})
+        assert card(page, "training_sessions") == "3 sessions"
+        assert (card(page, "party_referrals"), card(page, "party_admissions")) == ("202 people", "140 people")
+        assert re.fullmatch(r"2,\d{3} people", card(page, "officers_trained"))
+        page = english("officer.thanhxuan", "/federations/thanh-xuan/", {"year": 2024})
+        assert card(page, "officers_trained") == "1,058/1,163 people — 91.0%"
+        assert card(page, "party_referrals") == "270 people"
+        page = english("officer.badinh", "/federations/ba-dinh/", {"year": 2020})
+        assert card(page, "officers_trained") == "361 people"
+        assert card(page, "party_admissions") == "116 people"
+        assert "not reported" in card(page, "party_referrals")
+        for year in (2021, 2022, 2023):
+            page = english("city.staff", "/overview/", {"year": year, "indicator": "rated_good_share"})
+            groups = card(page, "rated_good_share-groups")
+            state, non_state = (float(x) for x in re.findall(r"([\d.]+)%", groups))
+            assert state > 93 and non_state > 55, groups
+            assert card(page, "federations-rated") == "Upper-level unions rated good or excellent: 45 of 45"
+            page = english("city.staff", "/overview/", {"year": year, "indicator": "training_sessions"})
+            assert re.fullmatch(r"[\d,]+ sessions", card(page, "training_sessions"))
+
     def test_reported_quotas_leave_the_rankings_as_they_were(self, demo):
         for year in range(2020, 2025):
             period = progress.make_period(year)
