@@ -76,7 +76,8 @@ def test_figures_read_the_tally_with_constant_queries(django_assert_num_queries)
     federations = FederationFactory.create_batch(3)
     for federation in federations:
         MemberFactory.create_batch(2, union=UnionFactory(federation=federation), admitted_on=D(2024, 2, 2))
-    # indicators, federations, quotas, admissions (the tally), foundings, reports, ratings
-    with django_assert_num_queries(7):
+    # indicators, federations, quotas, admissions (the tally), foundings, reports, ratings,
+    # employers and members of covered employers (coverage and density)
+    with django_assert_num_queries(9):
         rows = progress.league(type(federations[0]).objects.all(), progress.make_period(2024))
     assert sorted(r.new_members.actual for r in rows) == [2, 2, 2]
