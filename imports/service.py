@@ -220,6 +220,22 @@ class Importer:
         """A row naming a union or federation that is unknown or out of the user's reach."""
         return None
 
+    def editable(self, model):
+        """The records of `model` a row may name: every one from the command line, the
+        importing officer's own from the browser."""
+        return model.objects.all() if self.scope_user is None else model.objects.editable_by(self.scope_user)
+
+    def unknown_reference(
+        self, number: int, values: dict, column: str, known: dict, yours: str, anyone: str
+    ) -> Problem | None:
+        """The row's `column` names a code that `prepare` did not find: out of the officer's
+        reach (`yours`) in the browser, unknown (`anyone`) from the command line."""
+        code = values.get(column)
+        if code is None or known.get(code) is not None:
+            return None
+        message = yours if self.scope_user is not None else anyone
+        return self.problem(number, column, message % {"code": code})
+
     def existing(self, keys: list) -> tuple[dict, set]:
         """Rows already in the database for these keys, and the keys the user may change."""
         raise NotImplementedError
@@ -365,33 +381,19 @@ class UnionImporter(Importer):
     def duplicate_message(self, first_row):
         return "code", _("This code is already on row %(row)s of the file.") % {"row": first_row}
 
-    def _unions(self):
-        if self.scope_user is None:
-            return GrassrootsUnion.objects.all()
-        return GrassrootsUnion.objects.editable_by(self.scope_user)
-
-    def _federations(self):
-        if self.scope_user is None:
-            return Federation.objects.all()
-        return Federation.objects.editable_by(self.scope_user)
-
     def prepare(self, rows):
         codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
         if codes:
-            found = dict(self._federations().filter(code__in=codes).values_list("code", "pk"))
+            found = dict(self.editable(Federation).filter(code__in=codes).values_list("code", "pk"))
             for code in codes:
                 self.federations[code] = found.get(code)
             self.federation_codes.update({pk: code for code, pk in found.items()})
 
     def reference_problem(self, number, values):
-        code = values.get("federation")
-        if code is None or self.federations.get(code) is not None:
-            return None
-        message = (
-            _("“%(code)s” is not one of your federations.") if self.scope_user is not None
-            else _("No federation has the code “%(code)s”.")
+        return self.unknown_reference(
+            number, values, "federation", self.federations,
+            _("“%(code)s” is not one of your federations."), _("No federation has the code “%(code)s”."),
         )
-        return self.problem(number, "federation", message % {"code": code})
 
     def existing(self, keys):
         found = {
@@ -399,7 +401,7 @@ class UnionImporter(Importer):
             for obj in GrassrootsUnion.objects.filter(code__in=keys).select_related("federation")
         }
         self.federation_codes.update({obj.federation_id: obj.federation.code for obj in found.values()})
-        editable = set(self._unions().filter(code__in=keys).values_list("code", flat=True))
+        editable = set(self.editable(GrassrootsUnion).filter(code__in=keys).values_list("code", flat=True))
         return found, editable
 
     def build(self, number, values, current, editable):
@@ -541,14 +543,11 @@ class MemberImporter(Importer):
             self.unions[code] = found.get(code)
 
     def reference_problem(self, number, values):
-        code = values.get("union")
-        if code is None or self.unions.get(code) is not None:
-            return None
-        message = (
-            _("“%(code)s” is not a grassroots union of your federations.") if self.scope_user is not None
-            else _("No grassroots union has the code “%(code)s”.")
+        return self.unknown_reference(
+            number, values, "union", self.unions,
+            _("“%(code)s” is not a grassroots union of your federations."),
+            _("No grassroots union has the code “%(code)s”."),
         )
-        return self.problem(number, "union", message % {"code": code})
 
     def _existing(self, keys):
         found = {obj.card_no: obj for obj in Member.objects.filter(card_no__in=keys)}
@@ -725,27 +724,18 @@ class ReportImporter(_IndicatorLookup, Importer):
             "This federation, indicator and date are already on row %(row)s of the file."
         ) % {"row": first_row}
 
-    def _federations(self):
-        if self.scope_user is None:
-            return Federation.objects.all()
-        return Federation.objects.editable_by(self.scope_user)
-
     def prepare(self, rows):
         codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
         if codes:
-            found = {fed.code: fed for fed in self._federations().filter(code__in=codes)}
+            found = {fed.code: fed for fed in self.editable(Federation).filter(code__in=codes)}
             for code in codes:
                 self.federations[code] = found.get(code)
 
     def reference_problem(self, number, values):
-        code = values.get("federation")
-        if code is None or self.federations.get(code) is not None:
-            return None
-        message = (
-            _("“%(code)s” is not one of your federations.") if self.scope_user is not None
-            else _("No federation has the code “%(code)s”.")
+        return self.unknown_reference(
+            number, values, "federation", self.federations,
+            _("“%(code)s” is not one of your federations."), _("No federation has the code “%(code)s”."),
         )
-        return self.problem(number, "federation", message % {"code": code})
 
     def existing(self, keys):
         feds = {fed.pk: code for code, fed in self.federations.items() if fed is not None}
@@ -805,27 +795,19 @@ class RatingImporter(Importer):
     def duplicate_message(self, first_row):
         return "union", _("This union and year are already on row %(row)s of the file.") % {"row": first_row}
 
-    def _unions(self):
-        if self.scope_user is None:
-            return GrassrootsUnion.objects.all()
-        return GrassrootsUnion.objects.editable_by(self.scope_user)
-
     def prepare(self, rows):
         codes = {values.get("union") for _, values in rows} - {None} - self.unions.keys()
         if codes:
-            found = {union.code: union for union in self._unions().filter(code__in=codes)}
+            found = {union.code: union for union in self.editable(GrassrootsUnion).filter(code__in=codes)}
             for code in codes:
                 self.unions[code] = found.get(code)
 
     def reference_problem(self, number, values):
-        code = values.get("union")
-        if code is None or self.unions.get(code) is not None:
-            return None
-        message = (
-            _("“%(code)s” is not one of your grassroots unions.") if self.scope_user is not None
-            else _("No grassroots union has the code “%(code)s”.")
+        return self.unknown_reference(
+            number, values, "union", self.unions,
+            _("“%(code)s” is not one of your grassroots unions."),
+            _("No grassroots union has the code “%(code)s”."),
         )
-        return self.problem(number, "union", message % {"code": code})
 
     def existing(self, keys):
         unions = {union.pk: code for code, union in self.unions.items() if union is not None}
@@ -897,28 +879,18 @@ class EmployerImporter(Importer):
     def duplicate_message(self, first_row):
         return "tax_code", _("This tax code is already on row %(row)s of the file.") % {"row": first_row}
 
-    def _federations(self):
-        if self.scope_user is None:
-            return Federation.objects.all()
-        return Federation.objects.editable_by(self.scope_user)
-
     def default_federation(self) -> int | None:
         """The importing officer's federation, when they have exactly one."""
         if self._default_federation is False:
-            ids = list(self._federations().values_list("pk", flat=True)[:2]) if self.scope_user else []
+            ids = list(self.editable(Federation).values_list("pk", flat=True)[:2]) if self.scope_user else []
             self._default_federation = ids[0] if len(ids) == 1 else None
         return self._default_federation  # type: ignore[return-value]
 
     def prepare(self, rows):
         codes = {values.get("union") for _, values in rows} - {None} - self.unions.keys()
         if codes:
-            unions = (
-                GrassrootsUnion.objects.all() if self.scope_user is None
-                else GrassrootsUnion.objects.editable_by(self.scope_user)
-            )
-            found = {
-                union.code: union for union in unions.filter(code__in=codes).select_related("federation")
-            }
+            unions = self.editable(GrassrootsUnion).filter(code__in=codes).select_related("federation")
+            found = {union.code: union for union in unions}
             for code in codes:
                 self.unions[code] = found.get(code)
             self.union_taken.update(
@@ -927,27 +899,20 @@ class EmployerImporter(Importer):
             self.codes.update({("union", union.pk): union.code for union in found.values()})
         codes = {values.get("federation") for _, values in rows} - {None} - self.federations.keys()
         if codes:
-            found_ids = dict(self._federations().filter(code__in=codes).values_list("code", "pk"))
+            found_ids = dict(self.editable(Federation).filter(code__in=codes).values_list("code", "pk"))
             for code in codes:
                 self.federations[code] = found_ids.get(code)
             self.codes.update({("federation", pk): code for code, pk in found_ids.items()})
 
     def reference_problem(self, number, values):
-        code = values.get("union")
-        if code is not None and self.unions.get(code) is None:
-            message = (
-                _("“%(code)s” is not a grassroots union of your federations.") if self.scope_user is not None
-                else _("No grassroots union has the code “%(code)s”.")
-            )
-            return self.problem(number, "union", message % {"code": code})
-        code = values.get("federation")
-        if code is not None and self.federations.get(code) is None:
-            message = (
-                _("“%(code)s” is not one of your federations.") if self.scope_user is not None
-                else _("No federation has the code “%(code)s”.")
-            )
-            return self.problem(number, "federation", message % {"code": code})
-        return None
+        return self.unknown_reference(
+            number, values, "union", self.unions,
+            _("“%(code)s” is not a grassroots union of your federations."),
+            _("No grassroots union has the code “%(code)s”."),
+        ) or self.unknown_reference(
+            number, values, "federation", self.federations,
+            _("“%(code)s” is not one of your federations."), _("No federation has the code “%(code)s”."),
+        )
 
     def existing(self, keys):
         found = {obj.tax_code: obj for obj in Employer.objects.filter(tax_code__in=keys)}
