@@ -320,21 +320,29 @@ class Grade(models.TextChoices):
 GOOD_GRADES = (Grade.EXCELLENT.value, Grade.GOOD.value)
 
 
-class UnionRatingQuerySet(ScopedQuerySet["UnionRating"]):
-    federation_paths = ("union__federation_id",)
+class Rating(models.Model):
+    """A grade for a year: a grassroots union's (UnionRating) or a federation's (FederationRating)."""
 
-
-class UnionRating(models.Model):
-    """The grade of a grassroots union for a year (xếp loại CĐCS)."""
-
-    union = models.ForeignKey(
-        GrassrootsUnion, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("grassroots union")
-    )
     year = models.PositiveSmallIntegerField(
         _("year"),
         validators=[MinValueValidator(FIRST_YEAR, YEAR_RANGE), MaxValueValidator(LAST_YEAR, YEAR_RANGE)],
     )
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
+
+    class Meta:
+        abstract = True
+
+
+class UnionRatingQuerySet(ScopedQuerySet["UnionRating"]):
+    federation_paths = ("union__federation_id",)
+
+
+class UnionRating(Rating):
+    """The grade of a grassroots union for a year (xếp loại CĐCS)."""
+
+    union = models.ForeignKey(
+        GrassrootsUnion, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("grassroots union")
+    )
 
     history = HistoricalRecords()
     objects = UnionRatingQuerySet.as_manager()
@@ -367,17 +375,12 @@ class FederationRatingQuerySet(ScopedQuerySet["FederationRating"]):
     federation_paths = ("federation_id",)
 
 
-class FederationRating(models.Model):
+class FederationRating(Rating):
     """The grade the city gives an upper-level union for a year (xếp loại công đoàn cấp trên)."""
 
     federation = models.ForeignKey(
         Federation, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("federation")
     )
-    year = models.PositiveSmallIntegerField(
-        _("year"),
-        validators=[MinValueValidator(FIRST_YEAR, YEAR_RANGE), MaxValueValidator(LAST_YEAR, YEAR_RANGE)],
-    )
-    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
 
     history = HistoricalRecords()
     objects = FederationRatingQuerySet.as_manager()
